@@ -1,0 +1,68 @@
+import type { RTCRtpTransceiver, RtpPacket } from 'werift';
+import { RtpMunger } from './RtpMunger.ts';
+import type { PublishedTrack } from './PublishedTrack.ts';
+
+const NO_EXTENSIONS: never[] = [];
+
+/**
+ * One published track as one subscriber receives it: its own sender on the subscriber's
+ * connection, its own sequence/timestamp numbering, and its own wait for a keyframe so the
+ * first picture it sees is decodable.
+ */
+export class DownTrack {
+  readonly munger: RtpMunger;
+  packetsSent = 0;
+  private waitingForKeyframe: boolean;
+  private readonly stopPli: () => void;
+  private closed = false;
+
+  constructor(
+    readonly track: PublishedTrack,
+    readonly transceiver: RTCRtpTransceiver,
+    readonly subscriberSid: string,
+  ) {
+    this.munger = new RtpMunger(track.clockRate);
+    this.waitingForKeyframe = track.kind === 'video';
+    this.stopPli = transceiver.sender.onPictureLossIndication.subscribe(() => track.requestKeyframe()).unSubscribe;
+    track.addDownTrack(this);
+  }
+
+  write(rtp: RtpPacket, keyframe: boolean): void {
+    if (this.closed) return;
+    if (this.waitingForKeyframe) {
+      if (!keyframe) {
+        this.track.requestKeyframe();
+        return;
+      }
+      this.waitingForKeyframe = false;
+    }
+    const header = rtp.header;
+    const seq = header.sequenceNumber;
+    const ts = header.timestamp;
+    const extensions = header.extensions;
+    if (this.munger.rewrite(header, performance.now())) {
+      // Publisher's extension ids mean nothing on this connection; werift writes its own.
+      header.extensions = NO_EXTENSIONS;
+      // werift clones the packet synchronously before its first await, so the shared packet
+      // can be restored right after the call and the next subscriber sees the original.
+      this.transceiver.sender.sendRtp(rtp).catch(() => undefined);
+      this.packetsSent++;
+    }
+    header.sequenceNumber = seq;
+    header.timestamp = ts;
+    header.extensions = extensions;
+  }
+
+  /** After a pause the stream continues as a new source, from a keyframe. */
+  resume(): void {
+    this.munger.switchSource();
+    if (this.track.kind === 'video') this.waitingForKeyframe = true;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopPli();
+    this.track.removeDownTrack(this);
+  }
+}

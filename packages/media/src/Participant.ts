@@ -1,0 +1,288 @@
+import type { RTCDataChannel, RTCPeerConnection, RTCRtpTransceiver, MediaStreamTrack } from 'werift';
+import {
+  ErrorCode,
+  LiveportError,
+  TypedEmitter,
+  type IceCandidate,
+  type LossyDataFrame,
+  type ParticipantInfo,
+  type PeerTarget,
+  type ServerMessage,
+  type TrackSource,
+} from '@liveport/protocol';
+import { announceAddress, createPeerConnection, toWeriftCandidate } from './PeerTransport.ts';
+import { DownTrack } from './DownTrack.ts';
+import { PublishedTrack, type PublishRequest } from './PublishedTrack.ts';
+import type { MediaConfig } from './MediaConfig.ts';
+import { newSid } from './sid.ts';
+
+export interface ParticipantPermissions {
+  subscribe: boolean;
+  publish: TrackSource[];
+  publishData: boolean;
+}
+
+export interface ParticipantEvents {
+  [event: string]: unknown[];
+  trackPublished: [PublishedTrack];
+  lossyData: [Omit<LossyDataFrame, 'from' | 'fromSid'>];
+  transportFailed: [PeerTarget];
+}
+
+const MAX_TRACKS_PER_PARTICIPANT = 8;
+const LOSSY_LABEL = 'lossy';
+
+/**
+ * Someone in a room: their two WebRTC connections, the tracks they publish, and the tracks
+ * they receive. Talks to its client only through `signal`, so the node decides the transport.
+ */
+export class Participant extends TypedEmitter<ParticipantEvents> {
+  readonly sid = newSid('PA');
+  readonly joinedAt = Date.now();
+  lastSeenMs = Date.now();
+  readonly published = new Map<string, PublishedTrack>();
+  readonly downTracks = new Map<string, DownTrack>();
+  private publisher?: RTCPeerConnection;
+  private readonly subscriber: RTCPeerConnection;
+  private readonly lossyOut: RTCDataChannel;
+  private negotiating = false;
+  private negotiationQueued = false;
+  private negotiationTimer?: ReturnType<typeof setTimeout>;
+  private closed = false;
+
+  constructor(
+    readonly identity: string,
+    public name: string,
+    readonly metadata: string,
+    readonly permissions: ParticipantPermissions,
+    private readonly config: MediaConfig,
+    readonly signal: (msg: ServerMessage) => void,
+  ) {
+    super();
+    this.subscriber = createPeerConnection(config);
+    this.lossyOut = this.subscriber.createDataChannel(LOSSY_LABEL, { ordered: false, maxRetransmits: 0 });
+    this.watchConnection(this.subscriber, 'subscriber');
+    // Connect the subscriber transport at once: tracks added later only renegotiate.
+    this.scheduleNegotiation();
+  }
+
+  info(): ParticipantInfo {
+    return {
+      sid: this.sid,
+      identity: this.identity,
+      name: this.name,
+      metadata: this.metadata,
+      joinedAt: this.joinedAt,
+      tracks: [...this.published.values()].filter((t) => t.bound).map((t) => t.info()),
+      canPublish: this.permissions.publish.length > 0,
+    };
+  }
+
+  // ---- publishing -----------------------------------------------------------------------------
+
+  /** Approve a track before its m-line arrives in an offer; refuses sources the grants do not name. */
+  requestPublish(request: PublishRequest): PublishedTrack {
+    if (!this.permissions.publish.includes(request.source)) {
+      throw new LiveportError(ErrorCode.GRANT_MISSING, `token does not allow publishing ${request.source}`);
+    }
+    if (this.published.size >= MAX_TRACKS_PER_PARTICIPANT) {
+      throw new LiveportError(ErrorCode.TRACK_LIMIT, `at most ${MAX_TRACKS_PER_PARTICIPANT} tracks per participant`);
+    }
+    const track = new PublishedTrack(newSid('TR'), this.sid, request, this.config.keyframeRequestIntervalMs);
+    this.published.set(track.sid, track);
+    return track;
+  }
+
+  /** The client's publisher offer: answer it and start receiving the tracks it maps. */
+  async handlePublisherOffer(sdp: string, mids: Record<string, string>): Promise<string> {
+    for (const trackSid of Object.values(mids)) {
+      if (!this.published.has(trackSid)) {
+        throw new LiveportError(ErrorCode.TRACK_NOT_FOUND, `offer maps an m-line to unknown track ${trackSid}`);
+      }
+    }
+    if (!this.publisher) {
+      this.publisher = createPeerConnection(this.config);
+      this.watchConnection(this.publisher, 'publisher');
+      this.publisher.onDataChannel.subscribe((channel) => this.acceptLossyChannel(channel));
+    }
+    const pc = this.publisher;
+    try {
+      await pc.setRemoteDescription({ type: 'offer', sdp });
+      const answer = await pc.createAnswer();
+      await pc.setLocalDescription(answer);
+    } catch (err) {
+      throw new LiveportError(ErrorCode.NEGOTIATION_FAILED, `publisher offer rejected: ${(err as Error).message}`);
+    }
+    for (const transceiver of pc.getTransceivers()) {
+      const trackSid = transceiver.mid !== null ? mids[transceiver.mid] : undefined;
+      const track = trackSid ? this.published.get(trackSid) : undefined;
+      if (!track || track.bound || track.kind !== transceiver.kind) continue;
+      this.bindWhenTrackArrives(track, transceiver);
+    }
+    return announceAddress(pc.localDescription?.sdp ?? '', this.config.announcedIp);
+  }
+
+  private bindWhenTrackArrives(track: PublishedTrack, transceiver: RTCRtpTransceiver): void {
+    const bind = (remote: MediaStreamTrack) => {
+      if (track.bound || !this.published.has(track.sid)) return;
+      if (!track.mimeType) {
+        const codec = remote.codec ?? transceiver.codecs[0];
+        if (codec) {
+          track.mimeType = codec.mimeType;
+          track.clockRate = codec.clockRate;
+        }
+      }
+      track.bind(remote, transceiver.receiver);
+      this.emit('trackPublished', track);
+    };
+    const existing = transceiver.receiver.tracks[0];
+    if (existing) bind(existing);
+    else transceiver.onTrack.subscribe((remote) => bind(remote));
+  }
+
+  unpublish(trackSid: string): PublishedTrack {
+    const track = this.published.get(trackSid);
+    if (!track) throw new LiveportError(ErrorCode.TRACK_NOT_FOUND, `no track ${trackSid}`);
+    this.published.delete(trackSid);
+    track.close();
+    return track;
+  }
+
+  private acceptLossyChannel(channel: RTCDataChannel): void {
+    if (channel.label !== LOSSY_LABEL) return;
+    channel.onMessage.subscribe((data) => {
+      this.lastSeenMs = Date.now();
+      if (!this.permissions.publishData) return;
+      const text = typeof data === 'string' ? data : data.toString('utf8');
+      if (text.length > 70_000) return;
+      try {
+        const frame = JSON.parse(text) as Partial<LossyDataFrame>;
+        if (typeof frame.payload !== 'string') return;
+        const to = Array.isArray(frame.to) ? frame.to.filter((v): v is string => typeof v === 'string') : undefined;
+        this.emit('lossyData', {
+          payload: frame.payload,
+          binary: frame.binary === true,
+          topic: typeof frame.topic === 'string' ? frame.topic.slice(0, 128) : undefined,
+          to,
+        });
+      } catch {
+        // lossy channel: a malformed frame is dropped like a lost one
+      }
+    });
+  }
+
+  /** Deliver lossy data to this participant; returns false when the channel is not open yet. */
+  sendLossy(frame: LossyDataFrame): boolean {
+    if (this.lossyOut.readyState !== 'open') return false;
+    try {
+      this.lossyOut.send(JSON.stringify(frame));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  // ---- subscribing ----------------------------------------------------------------------------
+
+  subscribe(track: PublishedTrack): void {
+    if (this.closed || this.downTracks.has(track.sid) || !this.permissions.subscribe) return;
+    const transceiver = this.subscriber.addTransceiver(track.kind, { direction: 'sendonly' });
+    const codecs = this.subscriber.config.codecs[track.kind] ?? [];
+    const same = codecs.filter((c) => c.mimeType.toLowerCase() === track.mimeType.toLowerCase());
+    if (same.length) transceiver.setCodecPreferences(same);
+    this.downTracks.set(track.sid, new DownTrack(track, transceiver, this.sid));
+    this.scheduleNegotiation();
+  }
+
+  unsubscribe(trackSid: string): void {
+    const down = this.downTracks.get(trackSid);
+    if (!down) return;
+    this.downTracks.delete(trackSid);
+    down.close();
+    if (!this.closed) {
+      try {
+        this.subscriber.removeTrack(down.transceiver.sender);
+      } catch {
+        // already stopped by the transport
+      }
+      this.scheduleNegotiation();
+    }
+  }
+
+  /** Batch changes made in the same moment into one offer. */
+  private scheduleNegotiation(): void {
+    if (this.closed || this.negotiationTimer) return;
+    this.negotiationTimer = setTimeout(() => {
+      this.negotiationTimer = undefined;
+      void this.negotiate();
+    }, 0);
+  }
+
+  private async negotiate(): Promise<void> {
+    if (this.closed) return;
+    if (this.negotiating) {
+      this.negotiationQueued = true;
+      return;
+    }
+    this.negotiating = true;
+    try {
+      const offer = await this.subscriber.createOffer();
+      await this.subscriber.setLocalDescription(offer);
+      if (this.closed) return;
+      const tracks: Record<string, { trackSid: string; participantSid: string }> = {};
+      for (const down of this.downTracks.values()) {
+        const mid = down.transceiver.mid;
+        if (mid !== null) tracks[mid] = { trackSid: down.track.sid, participantSid: down.track.publisherSid };
+      }
+      const sdp = announceAddress(this.subscriber.localDescription?.sdp ?? '', this.config.announcedIp);
+      this.signal({ type: 'offer', sdp, tracks });
+    } catch (err) {
+      this.negotiating = false;
+      console.error(`subscriber negotiation for ${this.identity} failed`, err);
+    }
+  }
+
+  /** The client's answer to the node's subscriber offer. */
+  async handleSubscriberAnswer(sdp: string): Promise<void> {
+    if (!this.negotiating) {
+      throw new LiveportError(ErrorCode.NEGOTIATION_FAILED, 'no subscriber offer is waiting for an answer');
+    }
+    try {
+      await this.subscriber.setRemoteDescription({ type: 'answer', sdp });
+    } catch (err) {
+      throw new LiveportError(ErrorCode.NEGOTIATION_FAILED, `subscriber answer rejected: ${(err as Error).message}`);
+    } finally {
+      this.negotiating = false;
+    }
+    if (this.negotiationQueued) {
+      this.negotiationQueued = false;
+      this.scheduleNegotiation();
+    }
+  }
+
+  async addIceCandidate(target: PeerTarget, candidate: IceCandidate | null): Promise<void> {
+    const pc = target === 'publisher' ? this.publisher : this.subscriber;
+    const init = toWeriftCandidate(candidate);
+    if (!pc || !init) return;
+    await pc.addIceCandidate(init).catch(() => undefined);
+  }
+
+  private watchConnection(pc: RTCPeerConnection, role: PeerTarget): void {
+    pc.connectionStateChange.subscribe((state) => {
+      if (state === 'failed') this.emit('transportFailed', role);
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.negotiationTimer);
+    for (const down of this.downTracks.values()) down.close();
+    this.downTracks.clear();
+    for (const track of this.published.values()) track.close();
+    this.published.clear();
+    void this.subscriber.close().catch(() => undefined);
+    void this.publisher?.close().catch(() => undefined);
+    this.removeAllListeners();
+  }
+}

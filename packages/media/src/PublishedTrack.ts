@@ -1,0 +1,127 @@
+import type { MediaStreamTrack, RTCRtpReceiver, RtpPacket } from 'werift';
+import type { TrackInfo, TrackKind, TrackSource } from '@liveport/protocol';
+import { isKeyframe } from './keyframe.ts';
+import type { DownTrack } from './DownTrack.ts';
+
+export interface PublishRequest {
+  kind: TrackKind;
+  source: TrackSource;
+  name: string;
+  muted: boolean;
+  width?: number;
+  height?: number;
+}
+
+/**
+ * A track a participant publishes, as the node receives it: the one place its RTP enters and
+ * fans out to every subscriber's DownTrack. Keyframe requests from all subscribers meet here
+ * and reach the publisher at most once per interval.
+ */
+export class PublishedTrack {
+  readonly kind: TrackKind;
+  readonly source: TrackSource;
+  readonly name: string;
+  muted: boolean;
+  mimeType = '';
+  clockRate = 90000;
+  readonly width?: number;
+  readonly height?: number;
+  /** packets received from the publisher, for stats and tests */
+  packetsReceived = 0;
+  private readonly downTracks = new Set<DownTrack>();
+  private receiver?: RTCRtpReceiver;
+  private mediaSsrc?: number;
+  private lastKeyframeRequestAt = -Infinity;
+  private unsubscribeRtp?: () => void;
+  private closed = false;
+
+  constructor(
+    readonly sid: string,
+    readonly publisherSid: string,
+    request: PublishRequest,
+    private readonly keyframeRequestIntervalMs: number,
+  ) {
+    this.kind = request.kind;
+    this.source = request.source;
+    this.name = request.name;
+    this.muted = request.muted;
+    this.width = request.width;
+    this.height = request.height;
+  }
+
+  get bound(): boolean {
+    return this.receiver !== undefined;
+  }
+
+  /** Start receiving media from the publisher's connection. */
+  bind(track: MediaStreamTrack, receiver: RTCRtpReceiver): void {
+    if (this.closed || this.receiver) return;
+    this.receiver = receiver;
+    this.mediaSsrc = track.ssrc;
+    if (track.codec) {
+      this.mimeType = track.codec.mimeType;
+      this.clockRate = track.codec.clockRate;
+    }
+    const { unSubscribe } = track.onReceiveRtp.subscribe((rtp) => this.forward(rtp));
+    this.unsubscribeRtp = unSubscribe;
+  }
+
+  private forward(rtp: RtpPacket): void {
+    this.packetsReceived++;
+    if (this.mediaSsrc === undefined) this.mediaSsrc = rtp.header.ssrc;
+    if (this.muted || this.downTracks.size === 0) return;
+    const keyframe = this.kind === 'video' && isKeyframe(this.mimeType, rtp.payload);
+    for (const down of this.downTracks) down.write(rtp, keyframe);
+  }
+
+  addDownTrack(down: DownTrack): void {
+    this.downTracks.add(down);
+    if (this.kind === 'video') this.requestKeyframe();
+  }
+
+  removeDownTrack(down: DownTrack): void {
+    this.downTracks.delete(down);
+  }
+
+  get subscriberCount(): number {
+    return this.downTracks.size;
+  }
+
+  /** Ask the publisher for a keyframe (PLI), throttled so a crowd of subscribers cannot flood it. */
+  requestKeyframe(nowMs = performance.now()): boolean {
+    if (this.kind !== 'video' || !this.receiver || this.mediaSsrc === undefined) return false;
+    if (nowMs - this.lastKeyframeRequestAt < this.keyframeRequestIntervalMs) return false;
+    this.lastKeyframeRequestAt = nowMs;
+    this.receiver.sendRtcpPLI(this.mediaSsrc).catch(() => undefined);
+    return true;
+  }
+
+  setMuted(muted: boolean): void {
+    if (this.muted === muted) return;
+    this.muted = muted;
+    if (!muted) {
+      for (const down of this.downTracks) down.resume();
+      this.requestKeyframe();
+    }
+  }
+
+  info(): TrackInfo {
+    return {
+      sid: this.sid,
+      kind: this.kind,
+      source: this.source,
+      name: this.name,
+      muted: this.muted,
+      mimeType: this.mimeType,
+      width: this.width,
+      height: this.height,
+    };
+  }
+
+  close(): void {
+    this.closed = true;
+    this.unsubscribeRtp?.();
+    for (const down of [...this.downTracks]) down.close();
+    this.downTracks.clear();
+  }
+}

@@ -1,0 +1,13 @@
+export { Sfu } from './Sfu.ts';
+export type { SfuEvents } from './Sfu.ts';
+export { Room } from './Room.ts';
+export type { DataMessage, JoinRequest, RoomOptions } from './Room.ts';
+export { Participant } from './Participant.ts';
+export type { ParticipantPermissions } from './Participant.ts';
+export { PublishedTrack } from './PublishedTrack.ts';
+export type { PublishRequest } from './PublishedTrack.ts';
+export { RtpMunger, seqDiff } from './RtpMunger.ts';
+export { isKeyframe, isH264Keyframe, isVp8Keyframe } from './keyframe.ts';
+export { announceAddress } from './PeerTransport.ts';
+export { defaultMediaConfig } from './MediaConfig.ts';
+export type { MediaConfig } from './MediaConfig.ts';

@@ -1,0 +1,436 @@
+import {
+  ErrorCode,
+  LiveportError,
+  PROTOCOL_VERSION,
+  TypedEmitter,
+  type LeaveReason,
+  type LossyDataFrame,
+  type ParticipantInfo,
+  type RoomInfo,
+  type ServerMessage,
+  type TrackSource,
+} from '@liveport/protocol/client';
+import { SignalClient, type WebSocketLike } from './SignalClient.ts';
+import { RemoteParticipant } from './Participant.ts';
+import { LocalTrack, RemoteTrack } from './tracks.ts';
+import { summarizeStats, type ConnectionStats } from './stats.ts';
+
+export interface RoomEvents {
+  [event: string]: unknown[];
+  participantJoined: [RemoteParticipant];
+  participantLeft: [RemoteParticipant, LeaveReason];
+  participantUpdated: [RemoteParticipant];
+  trackPublished: [RemoteTrack, RemoteParticipant];
+  trackUnpublished: [RemoteTrack, RemoteParticipant];
+  /** media of a remote track is flowing to this client */
+  trackSubscribed: [RemoteTrack, RemoteParticipant];
+  trackMuted: [RemoteTrack | LocalTrack, boolean];
+  /** a moderator muted (or unmuted) one of this client's tracks */
+  muteRequested: [LocalTrack, boolean];
+  dataReceived: [DataPacket];
+  disconnected: [LeaveReason | 'signal_closed'];
+}
+
+export interface DataPacket {
+  from: string;
+  fromSid: string;
+  /** text as sent, or the bytes when sent as binary */
+  payload: string | Uint8Array;
+  topic?: string;
+  reliable: boolean;
+}
+
+export interface ConnectOptions {
+  /** WebSocket implementation; the global one by default (pass `ws` in Node). */
+  WebSocket?: WebSocketLike;
+  /** RTCPeerConnection implementation; the global one by default (pass @roamhq/wrtc's in Node). */
+  RTCPeerConnection?: typeof RTCPeerConnection;
+  iceServers?: RTCIceServer[];
+  /** Must match the token's room when given. */
+  room?: string;
+}
+
+export interface PublishOptions {
+  source?: TrackSource;
+  name?: string;
+  muted?: boolean;
+}
+
+export interface SendDataOptions {
+  /** default true: ordered and acknowledged; false: may be dropped, never delays */
+  reliable?: boolean;
+  /** identities to send to; default everyone else */
+  to?: string[];
+  topic?: string;
+}
+
+/**
+ * A connection to a Liveport room: `Room.connect(url, token)`, then publish, subscribe (remote
+ * tracks arrive on their own), send data and leave. Everything the node announces is an event.
+ */
+export class Room extends TypedEmitter<RoomEvents> {
+  readonly participants = new Map<string, RemoteParticipant>();
+  readonly localTracks = new Map<string, LocalTrack>();
+  info!: RoomInfo;
+  localParticipant!: ParticipantInfo;
+  /** last signaling round trip in milliseconds */
+  signalRttMs?: number;
+  private readonly signal: SignalClient;
+  private readonly PC: typeof RTCPeerConnection;
+  private subscriber?: RTCPeerConnection;
+  private publisher?: RTCPeerConnection;
+  private lossyOut?: RTCDataChannel;
+  private midToTrack: Record<string, { trackSid: string; participantSid: string }> = {};
+  private pendingStreams = new Map<string, MediaStreamTrack>();
+  private negotiation: Promise<void> = Promise.resolve();
+  private pingTimer?: ReturnType<typeof setInterval>;
+  private cidCounter = 0;
+  private closed = false;
+
+  private constructor(private readonly options: ConnectOptions) {
+    super();
+    const WS = options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketLike);
+    this.PC = options.RTCPeerConnection ?? globalThis.RTCPeerConnection;
+    if (!WS || !this.PC) throw new Error('WebSocket and RTCPeerConnection are required (pass them in Node)');
+    this.signal = new SignalClient(WS);
+  }
+
+  /** Join the room the token names. Resolves once joined; media connects in the background. */
+  static async connect(url: string, token: string, options: ConnectOptions = {}): Promise<Room> {
+    const room = new Room(options);
+    await room.join(url, token);
+    return room;
+  }
+
+  private async join(url: string, token: string): Promise<void> {
+    const wsUrl = url.replace(/^http/, 'ws').replace(/\/$/, '') + '/rtc';
+    this.signal.on('message', (m) => this.onSignal(m));
+    this.signal.on('close', () => this.teardown('signal_closed'));
+    await this.signal.open(wsUrl);
+    // The subscriber offer can arrive right behind `joined`; handle it only after state is set.
+    const joined = await this.signal.request<'joined'>({
+      type: 'join',
+      token,
+      protocol: PROTOCOL_VERSION,
+      ...(this.options.room !== undefined && { room: this.options.room }),
+    });
+    this.info = joined.room;
+    this.localParticipant = joined.participant;
+    for (const p of joined.participants) this.participants.set(p.sid, new RemoteParticipant(p));
+    this.pingTimer = setInterval(() => void this.ping(), joined.pingIntervalSec * 1000);
+  }
+
+  private async ping(): Promise<void> {
+    const t = Date.now();
+    try {
+      await this.signal.request<'pong'>({ type: 'ping', t });
+      this.signalRttMs = Date.now() - t;
+    } catch {
+      // the close handler reports a lost connection
+    }
+  }
+
+  // ---- node -> client -------------------------------------------------------------------------
+
+  private onSignal(msg: ServerMessage): void {
+    switch (msg.type) {
+      case 'joined':
+        return;
+      case 'offer':
+        this.midToTrack = { ...this.midToTrack, ...msg.tracks };
+        void this.answerSubscriberOffer(msg.sdp);
+        return;
+      case 'participant_joined': {
+        const p = new RemoteParticipant(msg.participant);
+        this.participants.set(p.sid, p);
+        this.emit('participantJoined', p);
+        return;
+      }
+      case 'participant_updated': {
+        const p = this.participants.get(msg.participant.sid);
+        if (p) {
+          p.info = msg.participant;
+          this.emit('participantUpdated', p);
+        }
+        return;
+      }
+      case 'participant_left': {
+        const p = this.participants.get(msg.participantSid);
+        if (!p) return;
+        this.participants.delete(p.sid);
+        for (const t of p.tracks.values()) this.emit('trackUnpublished', t, p);
+        this.emit('participantLeft', p, msg.reason);
+        return;
+      }
+      case 'track_published': {
+        const p = this.participants.get(msg.participantSid);
+        if (!p) return;
+        const track = p.tracks.get(msg.track.sid) ?? new RemoteTrack(msg.track, p.sid);
+        track.info = msg.track;
+        p.tracks.set(track.sid, track);
+        this.emit('trackPublished', track, p);
+        const early = this.pendingStreams.get(track.sid);
+        if (early) this.bindRemote(track.sid, early);
+        return;
+      }
+      case 'track_unpublished': {
+        const p = this.participants.get(msg.participantSid);
+        const track = p?.tracks.get(msg.trackSid);
+        if (!p || !track) return;
+        p.tracks.delete(track.sid);
+        track.detach();
+        this.emit('trackUnpublished', track, p);
+        return;
+      }
+      case 'track_muted': {
+        const track = this.participants.get(msg.participantSid)?.tracks.get(msg.trackSid) ?? this.localTracks.get(msg.trackSid);
+        if (!track) return;
+        track.info = { ...track.info, muted: msg.muted };
+        this.emit('trackMuted', track, msg.muted);
+        return;
+      }
+      case 'mute_request': {
+        const track = this.localTracks.get(msg.trackSid);
+        if (!track) return;
+        track.mediaStreamTrack.enabled = !msg.muted;
+        track.info = { ...track.info, muted: msg.muted };
+        this.emit('muteRequested', track, msg.muted);
+        return;
+      }
+      case 'data':
+        this.emit('dataReceived', {
+          from: msg.from,
+          fromSid: msg.fromSid,
+          payload: msg.binary ? fromBase64(msg.payload) : msg.payload,
+          topic: msg.topic,
+          reliable: msg.reliable,
+        });
+        return;
+      case 'leave':
+        this.teardown(msg.reason);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private ensureSubscriber(): RTCPeerConnection {
+    if (this.subscriber) return this.subscriber;
+    const pc = new this.PC({ iceServers: this.options.iceServers ?? [], bundlePolicy: 'max-bundle' });
+    pc.onicecandidate = (ev) => {
+      if (ev.candidate) this.signal.send({ type: 'candidate', target: 'subscriber', candidate: candidateInit(ev.candidate) });
+    };
+    pc.ontrack = (ev) => {
+      const mid = ev.transceiver?.mid;
+      const mapped = mid ? this.midToTrack[mid] : undefined;
+      if (mapped) this.bindRemote(mapped.trackSid, ev.track);
+    };
+    pc.ondatachannel = (ev) => {
+      ev.channel.onmessage = (m: MessageEvent) => this.onLossy(String(m.data));
+    };
+    this.subscriber = pc;
+    return pc;
+  }
+
+  private bindRemote(trackSid: string, mediaStreamTrack: MediaStreamTrack): void {
+    for (const p of this.participants.values()) {
+      const track = p.tracks.get(trackSid);
+      if (!track) continue;
+      this.pendingStreams.delete(trackSid);
+      track.mediaStreamTrack = mediaStreamTrack;
+      this.emit('trackSubscribed', track, p);
+      return;
+    }
+    // Media can come before the announcement; keep it until track_published arrives.
+    this.pendingStreams.set(trackSid, mediaStreamTrack);
+  }
+
+  private onLossy(text: string): void {
+    try {
+      const f = JSON.parse(text) as LossyDataFrame;
+      this.emit('dataReceived', {
+        from: f.from,
+        fromSid: f.fromSid,
+        payload: f.binary ? fromBase64(f.payload) : f.payload,
+        topic: f.topic,
+        reliable: false,
+      });
+    } catch {
+      // a broken lossy frame is a lost one
+    }
+  }
+
+  private async answerSubscriberOffer(sdp: string): Promise<void> {
+    const pc = this.ensureSubscriber();
+    try {
+      await pc.setRemoteDescription({ type: 'offer', sdp });
+      const answer = await pc.createAnswer();
+      await pc.setLocalDescription(answer);
+      this.signal.send({ type: 'answer', sdp: pc.localDescription?.sdp ?? answer.sdp ?? '' });
+    } catch (err) {
+      console.error('liveport: subscriber negotiation failed', err);
+    }
+  }
+
+  // ---- publishing -----------------------------------------------------------------------------
+
+  private ensurePublisher(): RTCPeerConnection {
+    if (this.publisher) return this.publisher;
+    const pc = new this.PC({ iceServers: this.options.iceServers ?? [], bundlePolicy: 'max-bundle' });
+    pc.onicecandidate = (ev) => {
+      if (ev.candidate) this.signal.send({ type: 'candidate', target: 'publisher', candidate: candidateInit(ev.candidate) });
+    };
+    this.lossyOut = pc.createDataChannel('lossy', { ordered: false, maxRetransmits: 0 });
+    this.publisher = pc;
+    return pc;
+  }
+
+  /** Publish a media track (camera, microphone, screen…). Refused with GRANT_MISSING when the token does not allow the source. */
+  async publishTrack(track: MediaStreamTrack, options: PublishOptions = {}): Promise<LocalTrack> {
+    const source = options.source ?? (track.kind === 'audio' ? 'microphone' : 'camera');
+    const settings = track.kind === 'video' && typeof track.getSettings === 'function' ? track.getSettings() : {};
+    const ack = await this.signal.request<'publish_ack'>({
+      type: 'publish',
+      cid: `c${++this.cidCounter}`,
+      kind: track.kind as 'audio' | 'video',
+      source,
+      name: options.name ?? '',
+      muted: options.muted ?? false,
+      ...(settings.width && { width: Math.round(settings.width) }),
+      ...(settings.height && { height: Math.round(settings.height) }),
+    });
+    const pc = this.ensurePublisher();
+    const transceiver = pc.addTransceiver(track, { direction: 'sendonly' });
+    const local = new LocalTrack(ack.track, track, transceiver);
+    if (options.muted) track.enabled = false;
+    this.localTracks.set(local.sid, local);
+    await this.negotiatePublisher();
+    return local;
+  }
+
+  async publishCamera(constraints: MediaTrackConstraints = {}): Promise<LocalTrack> {
+    const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720, ...constraints } });
+    return this.publishTrack(stream.getVideoTracks()[0]!, { source: 'camera' });
+  }
+
+  async publishMicrophone(constraints: MediaTrackConstraints = {}): Promise<LocalTrack> {
+    const stream = await navigator.mediaDevices.getUserMedia({
+      audio: { echoCancellation: true, noiseSuppression: true, ...constraints },
+    });
+    return this.publishTrack(stream.getAudioTracks()[0]!, { source: 'microphone' });
+  }
+
+  async publishScreen(): Promise<LocalTrack> {
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: true });
+    return this.publishTrack(stream.getVideoTracks()[0]!, { source: 'screen' });
+  }
+
+  /** Swap the media of a published track (e.g. front to rear camera) without renegotiating. */
+  async replaceTrack(local: LocalTrack, next: MediaStreamTrack): Promise<void> {
+    await local.sender.replaceTrack(next);
+    local.mediaStreamTrack.stop();
+    local.mediaStreamTrack = next;
+    next.enabled = !local.muted;
+  }
+
+  async unpublishTrack(local: LocalTrack): Promise<void> {
+    await this.signal.request<'ok'>({ type: 'unpublish', trackSid: local.sid });
+    this.localTracks.delete(local.sid);
+    local.mediaStreamTrack.stop();
+    if (this.publisher) {
+      this.publisher.removeTrack(local.sender);
+      await this.negotiatePublisher();
+    }
+  }
+
+  async setMuted(local: LocalTrack, muted: boolean): Promise<void> {
+    local.mediaStreamTrack.enabled = !muted;
+    local.info = { ...local.info, muted };
+    await this.signal.request<'ok'>({ type: 'mute', trackSid: local.sid, muted });
+  }
+
+  /** One publisher negotiation at a time; callers queue behind each other. */
+  private negotiatePublisher(): Promise<void> {
+    this.negotiation = this.negotiation.catch(() => undefined).then(async () => {
+      const pc = this.ensurePublisher();
+      const offer = await pc.createOffer();
+      await pc.setLocalDescription(offer);
+      const mids: Record<string, string> = {};
+      for (const local of this.localTracks.values()) {
+        const mid = local.transceiver.mid;
+        if (mid) mids[mid] = local.sid;
+      }
+      const answer = await this.signal.request<'answer'>({ type: 'offer', sdp: pc.localDescription?.sdp ?? '', mids });
+      await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+    });
+    return this.negotiation;
+  }
+
+  // ---- data -----------------------------------------------------------------------------------
+
+  /** Send text or bytes to the room (or to `to`). Reliable sends resolve once the node accepted them. */
+  async sendData(payload: string | Uint8Array, options: SendDataOptions = {}): Promise<void> {
+    const binary = typeof payload !== 'string';
+    const text = binary ? toBase64(payload) : payload;
+    const reliable = options.reliable ?? true;
+    if (!reliable && this.lossyOut?.readyState === 'open') {
+      this.lossyOut.send(JSON.stringify({ payload: text, binary, topic: options.topic, to: options.to }));
+      return;
+    }
+    const msg = { type: 'data' as const, payload: text, binary, reliable, topic: options.topic, to: options.to };
+    if (reliable) await this.signal.request<'ok'>(msg);
+    else this.signal.send(msg);
+  }
+
+  // ---- state ----------------------------------------------------------------------------------
+
+  /** RTT, loss, bitrate and frames of both connections, from the browser's own statistics. */
+  async getStats(): Promise<ConnectionStats> {
+    const [pub, sub] = await Promise.all([this.publisher?.getStats(), this.subscriber?.getStats()]);
+    return summarizeStats(pub, sub, this.signalRttMs);
+  }
+
+  get connectionState(): RTCPeerConnectionState {
+    return this.subscriber?.connectionState ?? 'new';
+  }
+
+  async leave(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.signal.request<'ok'>({ type: 'leave' }, 2000);
+    } catch {
+      // leaving anyway
+    }
+    this.teardown('client_leave');
+  }
+
+  private teardown(reason: LeaveReason | 'signal_closed'): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.pingTimer);
+    for (const t of this.localTracks.values()) t.mediaStreamTrack.stop();
+    this.publisher?.close();
+    this.subscriber?.close();
+    this.signal.close();
+    this.emit('disconnected', reason);
+  }
+}
+
+function candidateInit(c: RTCIceCandidate) {
+  return { candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex, usernameFragment: c.usernameFragment };
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+function fromBase64(text: string): Uint8Array {
+  const s = atob(text);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+export { ErrorCode, LiveportError };

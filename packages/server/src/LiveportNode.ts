@@ -1,0 +1,132 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { MAX_SIGNAL_BYTES } from '@liveport/protocol';
+import { Sfu, type Participant, type PublishedTrack, type Room } from '@liveport/media';
+import { buildPages, type Pages } from '@liveport/web';
+import type { NodeConfig } from './config.ts';
+import { loadOrCreateKeys, type KeyRing } from './keys.ts';
+import { Router, send } from './http/Router.ts';
+import { roomRoutes } from './api/rooms.ts';
+import { demoRoutes } from './api/demo.ts';
+import { SignalSession } from './signaling/SignalSession.ts';
+import { Webhooks, type WebhookEvent } from './webhooks.ts';
+import { randomUUID } from 'node:crypto';
+
+export interface StartedNode {
+  url: string;
+  port: number;
+  apiKey: string;
+  apiSecret: string;
+  keysCreated: boolean;
+  keysFile: string;
+}
+
+const HEARTBEAT_MS = 5000;
+
+/**
+ * One Liveport node: HTTP (pages + REST), the signaling WebSocket at /rtc, and the SFU whose
+ * media runs over UDP. Composes the packages; owns none of their rules.
+ */
+export class LiveportNode {
+  readonly sfu: Sfu;
+  readonly keys: KeyRing;
+  private readonly keysInfo: { created: boolean; file: string };
+  private readonly http: Server;
+  private readonly wss: WebSocketServer;
+  private readonly sessions = new Set<SignalSession>();
+  private readonly webhooks: Webhooks;
+  private heartbeat?: ReturnType<typeof setInterval>;
+  private pages?: Pages;
+
+  constructor(readonly config: NodeConfig) {
+    const loaded = loadOrCreateKeys(config.dataDir, config.keys);
+    this.keys = loaded.keys;
+    this.keysInfo = { created: loaded.created, file: loaded.file };
+    const [apiKey, apiSecret] = [...this.keys.entries()][0]!;
+    this.sfu = new Sfu(
+      {
+        portMin: config.rtc.portMin,
+        portMax: config.rtc.portMax,
+        bindAddress: config.rtc.bindAddress,
+        announcedIp: config.rtc.announcedIp,
+        participantTimeoutSec: config.participantTimeoutSec,
+        keyframeRequestIntervalMs: 500,
+      },
+      { emptyTimeoutSec: config.room.emptyTimeoutSec, maxParticipants: config.room.maxParticipants, metadata: '' },
+    );
+    this.webhooks = new Webhooks(config.webhooks, apiKey, apiSecret);
+    this.forwardEventsToWebhooks();
+
+    const router = new Router();
+    router.add('GET', '/healthz', () => ({ json: { ok: true, rooms: this.sfu.list().length } }));
+    roomRoutes(router, this.sfu, this.keys);
+    if (config.demo) demoRoutes(router, { apiKey, apiSecret });
+    this.http = createServer((req, res) => {
+      void (async () => {
+        if (await router.handle(req, res)) return;
+        const page = this.pages?.get(new URL(req.url ?? '/', 'http://x').pathname);
+        if (page && (req.method === 'GET' || req.method === 'HEAD')) {
+          return send(res, { text: page.body, contentType: page.contentType, headers: { 'cache-control': 'no-cache' } });
+        }
+        send(res, { status: 404, json: { error: { code: 'NOT_FOUND', message: `nothing at ${req.url}` } } });
+      })();
+    });
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_SIGNAL_BYTES });
+    this.http.on('upgrade', (req, socket, head) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (path !== '/rtc') {
+        socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        const session = new SignalSession(ws, this.sfu, this.keys);
+        this.sessions.add(session);
+        ws.on('close', () => this.sessions.delete(session));
+      });
+    });
+  }
+
+  async start(): Promise<StartedNode> {
+    this.pages = this.config.demo ? await buildPages() : new Map();
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(this.config.port, this.config.host, () => resolve());
+    });
+    this.heartbeat = setInterval(() => this.sessions.forEach((s) => s.heartbeat()), HEARTBEAT_MS);
+    this.heartbeat.unref();
+    const port = (this.http.address() as AddressInfo).port;
+    const host = this.config.host === '0.0.0.0' || this.config.host === '::' ? 'localhost' : this.config.host;
+    const [apiKey, apiSecret] = [...this.keys.entries()][0]!;
+    return { url: `http://${host}:${port}`, port, apiKey, apiSecret, keysCreated: this.keysInfo.created, keysFile: this.keysInfo.file };
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.heartbeat);
+    this.sfu.close();
+    for (const client of this.wss.clients) client.close(1001, 'server shutting down');
+    this.wss.close();
+    await Promise.all([new Promise((r) => this.http.close(r)), this.webhooks.close()]);
+    this.http.closeAllConnections();
+  }
+
+  private forwardEventsToWebhooks(): void {
+    const event = (name: WebhookEvent['event'], fields: Record<string, unknown>) =>
+      this.webhooks.send({ event: name, id: randomUUID(), createdAt: Date.now(), ...fields });
+    const participant = (p: Participant) => p.info();
+    const track = (t: PublishedTrack) => t.info();
+    const room = (r: Room) => r.info();
+    this.sfu.on('roomStarted', (r) => event('room_started', { room: room(r) }));
+    this.sfu.on('roomFinished', (r) => event('room_finished', { room: room(r) }));
+    this.sfu.on('participantJoined', (r, p) => event('participant_joined', { room: room(r), participant: participant(p) }));
+    this.sfu.on('participantLeft', (r, p, reason) =>
+      event('participant_left', { room: room(r), participant: participant(p), reason }),
+    );
+    this.sfu.on('trackPublished', (r, p, t) =>
+      event('track_published', { room: room(r), participant: participant(p), track: track(t) }),
+    );
+    this.sfu.on('trackUnpublished', (r, p, t) =>
+      event('track_unpublished', { room: room(r), participant: participant(p), track: track(t) }),
+    );
+  }
+}

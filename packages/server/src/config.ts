@@ -1,0 +1,139 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The node's configuration: a JSON file, then environment variables, then command-line flags,
+ * each overriding the one before. Everything is validated once at start; a bad value stops the
+ * node with a message naming the setting and where it came from.
+ */
+const ip = z.string().refine((v) => isIP(v) !== 0, 'must be an IP address');
+const port = z.number().int().min(0).max(65535);
+
+export const NodeConfig = z
+  .object({
+    port: port.default(7880),
+    host: z.string().min(1).default('0.0.0.0'),
+    /** Where the node keeps its keys and data. */
+    dataDir: z.string().min(1).default('.liveport'),
+    rtc: z
+      .object({
+        portMin: port.min(1).default(50000),
+        portMax: port.min(1).default(60000),
+        bindAddress: ip.optional(),
+        announcedIp: ip.optional(),
+      })
+      .prefault({})
+      .refine((r) => r.portMin <= r.portMax, { message: 'rtc.portMin must not exceed rtc.portMax', path: ['portMin'] }),
+    room: z
+      .object({
+        emptyTimeoutSec: z.number().int().min(1).max(86400).default(300),
+        maxParticipants: z.number().int().min(0).default(0),
+      })
+      .prefault({}),
+    participantTimeoutSec: z.number().int().min(2).max(3600).default(20),
+    /** Serve the demo pages and mint demo tokens (turn off in production). */
+    demo: z.boolean().default(true),
+    webhooks: z.array(z.url()).default([]),
+    /** API keys given by configuration instead of the data folder: key -> secret (32+ chars). */
+    keys: z.record(z.string().min(3), z.string().min(32)).default({}),
+    logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  })
+  .strict();
+export type NodeConfig = z.infer<typeof NodeConfig>;
+export type NodeConfigInput = z.input<typeof NodeConfig>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Parse = (raw: string) => unknown;
+const asInt: Parse = (raw) => (/^-?\d+$/.test(raw.trim()) ? Number(raw) : raw);
+const asBool: Parse = (raw) =>
+  ['1', 'true', 'yes', 'on'].includes(raw.toLowerCase()) ? true : ['0', 'false', 'no', 'off'].includes(raw.toLowerCase()) ? false : raw;
+const asList: Parse = (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean);
+const asString: Parse = (raw) => raw;
+
+/** Every setting reachable from the environment and the command line. */
+const SETTINGS: { path: string[]; env: string; flag: string; parse: Parse }[] = [
+  { path: ['port'], env: 'LIVEPORT_PORT', flag: 'port', parse: asInt },
+  { path: ['host'], env: 'LIVEPORT_HOST', flag: 'host', parse: asString },
+  { path: ['dataDir'], env: 'LIVEPORT_DATA_DIR', flag: 'data-dir', parse: asString },
+  { path: ['rtc', 'portMin'], env: 'LIVEPORT_RTC_PORT_MIN', flag: 'rtc-port-min', parse: asInt },
+  { path: ['rtc', 'portMax'], env: 'LIVEPORT_RTC_PORT_MAX', flag: 'rtc-port-max', parse: asInt },
+  { path: ['rtc', 'bindAddress'], env: 'LIVEPORT_RTC_BIND_ADDRESS', flag: 'bind-address', parse: asString },
+  { path: ['rtc', 'announcedIp'], env: 'LIVEPORT_RTC_ANNOUNCED_IP', flag: 'announced-ip', parse: asString },
+  { path: ['room', 'emptyTimeoutSec'], env: 'LIVEPORT_ROOM_EMPTY_TIMEOUT', flag: 'room-empty-timeout', parse: asInt },
+  { path: ['participantTimeoutSec'], env: 'LIVEPORT_PARTICIPANT_TIMEOUT', flag: 'participant-timeout', parse: asInt },
+  { path: ['demo'], env: 'LIVEPORT_DEMO', flag: 'demo', parse: asBool },
+  { path: ['webhooks'], env: 'LIVEPORT_WEBHOOKS', flag: 'webhook', parse: asList },
+  { path: ['logLevel'], env: 'LIVEPORT_LOG_LEVEL', flag: 'log-level', parse: asString },
+];
+
+export const CONFIG_FLAGS = SETTINGS.map((s) => s.flag);
+
+export interface ConfigSources {
+  /** parsed command-line flags, name -> value (without the leading dashes) */
+  flags?: Record<string, string | boolean | string[]>;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export function loadConfig({ flags = {}, env = process.env, cwd = process.cwd() }: ConfigSources = {}): NodeConfig {
+  const origin = new Map<string, string>();
+  const merged: Record<string, unknown> = {};
+  const explicitFile = (flags.config as string | undefined) ?? env.LIVEPORT_CONFIG;
+  const file = explicitFile ? resolve(cwd, explicitFile) : resolve(cwd, 'liveport.config.json');
+  if (explicitFile && !existsSync(file)) throw new ConfigError(`config file ${file} does not exist`);
+  if (existsSync(file)) {
+    let fromFile: unknown;
+    try {
+      fromFile = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+    }
+    if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile)) {
+      throw new ConfigError(`config file ${file} must hold a JSON object`);
+    }
+    Object.assign(merged, fromFile);
+    for (const key of Object.keys(fromFile)) origin.set(key, `file ${file}`);
+  }
+  for (const s of SETTINGS) {
+    const raw = env[s.env];
+    if (raw !== undefined && raw !== '') set(merged, s.path, s.parse(raw), origin, `environment ${s.env}`);
+  }
+  if (env.LIVEPORT_API_KEY || env.LIVEPORT_API_SECRET) {
+    if (!env.LIVEPORT_API_KEY || !env.LIVEPORT_API_SECRET) {
+      throw new ConfigError('LIVEPORT_API_KEY and LIVEPORT_API_SECRET must be given together');
+    }
+    set(merged, ['keys'], { [env.LIVEPORT_API_KEY]: env.LIVEPORT_API_SECRET }, origin, 'environment LIVEPORT_API_KEY');
+  }
+  for (const s of SETTINGS) {
+    const value = flags[s.flag];
+    if (value === undefined) continue;
+    const parsed =
+      typeof value === 'boolean' ? value : Array.isArray(value) ? value.flatMap((v) => asList(v) as string[]) : s.parse(value);
+    set(merged, s.path, parsed, origin, `flag --${s.flag}`);
+  }
+  const result = NodeConfig.safeParse(merged);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const path = issue.path.join('.');
+      const from = origin.get(path) ?? origin.get(String(issue.path[0] ?? '')) ?? 'defaults';
+      return `  ${path || '(root)'}: ${issue.message} (from ${from})`;
+    });
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+function set(target: Record<string, unknown>, path: string[], value: unknown, origin: Map<string, string>, from: string) {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]!] = value;
+  origin.set(path.join('.'), from);
+}
