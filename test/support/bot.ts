@@ -1,0 +1,115 @@
+import wrtc from '@roamhq/wrtc';
+import WebSocket from 'ws';
+import { Room, type RemoteTrack } from '@liveport/sdk';
+
+const { RTCVideoSource, RTCAudioSource, RTCVideoSink, RTCAudioSink } = wrtc.nonstandard;
+
+// libwebrtc's media sources crash the process in their static destructors at a normal exit;
+// leaving through process.exit once the event loop is empty skips them and keeps the code.
+process.once('beforeExit', (code) => process.exit(code));
+
+/**
+ * A headless participant: the real SDK over @roamhq/wrtc and `ws`. It can publish synthetic
+ * video (a moving gradient) and audio (a tone), and it counts the frames and audio it decodes.
+ */
+export class Bot {
+  readonly framesByTrack = new Map<string, number>();
+  audioSamples = 0;
+  firstFrameAt?: number;
+  private timers: ReturnType<typeof setInterval>[] = [];
+  private sinks: { stop(): void }[] = [];
+
+  private constructor(readonly room: Room) {
+    room.on('trackSubscribed', (track) => this.sink(track));
+    room.on('disconnected', () => this.stopMedia());
+  }
+
+  static async join(url: string, token: string, options: { room?: string } = {}): Promise<Bot> {
+    const room = await Room.connect(url, token, {
+      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+      RTCPeerConnection: wrtc.RTCPeerConnection as unknown as typeof RTCPeerConnection,
+      ...options,
+    });
+    return new Bot(room);
+  }
+
+  get framesDecoded(): number {
+    let n = 0;
+    for (const v of this.framesByTrack.values()) n += v;
+    return n;
+  }
+
+  private sink(track: RemoteTrack): void {
+    const media = track.mediaStreamTrack;
+    if (!media) return;
+    if (track.kind === 'video') {
+      const sink = new RTCVideoSink(media);
+      sink.onframe = () => {
+        this.firstFrameAt ??= performance.now();
+        this.framesByTrack.set(track.sid, (this.framesByTrack.get(track.sid) ?? 0) + 1);
+      };
+      this.sinks.push(sink);
+    } else {
+      const sink = new RTCAudioSink(media);
+      sink.ondata = (d: { samples: Int16Array }) => {
+        this.audioSamples += d.samples.length;
+      };
+      this.sinks.push(sink);
+    }
+  }
+
+  /** Publish a 320x240 @30fps synthetic camera and a 440 Hz microphone tone. */
+  async publishSynthetic(options: { video?: boolean; audio?: boolean; width?: number; height?: number } = {}) {
+    const published = [];
+    if (options.video !== false) {
+      const width = options.width ?? 320;
+      const height = options.height ?? 240;
+      const source = new RTCVideoSource();
+      const frame = new Uint8Array((width * height * 3) / 2);
+      let n = 0;
+      this.timers.push(
+        setInterval(() => {
+          n++;
+          for (let i = 0; i < width * height; i++) frame[i] = (i + n * 4) & 0xff;
+          frame.fill(128, width * height);
+          source.onFrame({ width, height, data: frame });
+        }, 33),
+      );
+      published.push(await this.room.publishTrack(source.createTrack(), { source: 'camera' }));
+    }
+    if (options.audio !== false) {
+      const source = new RTCAudioSource();
+      const samples = new Int16Array(480);
+      let t = 0;
+      this.timers.push(
+        setInterval(() => {
+          for (let i = 0; i < samples.length; i++, t++) samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * t) / 48000));
+          source.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
+        }, 10),
+      );
+      published.push(await this.room.publishTrack(source.createTrack(), { source: 'microphone' }));
+    }
+    return published;
+  }
+
+  private stopMedia(): void {
+    this.timers.forEach(clearInterval);
+    this.timers = [];
+    this.sinks.forEach((s) => s.stop());
+    this.sinks = [];
+  }
+
+  async leave(): Promise<void> {
+    await this.room.leave();
+    this.stopMedia();
+  }
+}
+
+/** Wait until the condition holds, polling; fails with the message after the timeout. */
+export async function until(condition: () => boolean, timeoutMs: number, message: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${message}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
