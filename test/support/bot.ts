@@ -18,6 +18,8 @@ export class Bot {
   firstFrameAt?: number;
   private timers: ReturnType<typeof setInterval>[] = [];
   private sinks: { stop(): void }[] = [];
+  /** native tracks this bot made; left running they keep the process alive */
+  private sources: MediaStreamTrack[] = [];
 
   private constructor(readonly room: Room) {
     room.on('trackSubscribed', (track) => this.sink(track));
@@ -75,7 +77,9 @@ export class Bot {
           source.onFrame({ width, height, data: frame });
         }, 33),
       );
-      published.push(await this.room.publishTrack(source.createTrack(), { source: 'camera' }));
+      const track = source.createTrack();
+      this.sources.push(track);
+      published.push(await this.room.publishTrack(track, { source: 'camera' }));
     }
     if (options.audio !== false) {
       const source = new RTCAudioSource();
@@ -87,7 +91,9 @@ export class Bot {
           source.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
         }, 10),
       );
-      published.push(await this.room.publishTrack(source.createTrack(), { source: 'microphone' }));
+      const track = source.createTrack();
+      this.sources.push(track);
+      published.push(await this.room.publishTrack(track, { source: 'microphone' }));
     }
     return published;
   }
@@ -97,6 +103,8 @@ export class Bot {
     this.timers = [];
     this.sinks.forEach((s) => s.stop());
     this.sinks = [];
+    this.sources.forEach((t) => t.stop());
+    this.sources = [];
   }
 
   async leave(): Promise<void> {

@@ -98,7 +98,12 @@ export class Room extends TypedEmitter<RoomEvents> {
   /** Join the room the token names. Resolves once joined; media connects in the background. */
   static async connect(url: string, token: string, options: ConnectOptions = {}): Promise<Room> {
     const room = new Room(options);
-    await room.join(url, token);
+    try {
+      await room.join(url, token);
+    } catch (err) {
+      room.signal.close();
+      throw err;
+    }
     return room;
   }
 
