@@ -58,13 +58,20 @@ describe('call page in two real browsers', () => {
     assert.ok(a.audioPacketsReceived > 0 && b.audioPacketsReceived > 0);
     // each page shows the other's tile with a playing video
     await alice.waitForSelector('.tile[data-identity^="Bob"] video');
-    const playing = await alice.$eval('.tile[data-identity^="Bob"] video', (v) => (v as HTMLVideoElement).videoWidth > 0);
+    const playing = await alice.$eval(
+      '.tile[data-identity^="Bob"] video',
+      (v) => (v as HTMLVideoElement).videoWidth > 0,
+    );
     assert.ok(playing, "Bob's video plays on Alice's page");
 
     await bob.click('#leaveButton');
-    await alice.waitForFunction(() => document.getElementById('events')!.textContent!.includes('Bob left the call'), null, {
-      timeout: 10000,
-    });
+    await alice.waitForFunction(
+      () => document.getElementById('events')!.textContent!.includes('Bob left the call'),
+      null,
+      {
+        timeout: 10000,
+      },
+    );
     assert.equal(await alice.$('.tile[data-identity^="Bob"]'), null, "Bob's tile is gone");
   });
 });

@@ -40,7 +40,12 @@ describe('refusals: nothing joins or publishes without the right token', () => {
   });
 
   it('refuses a token with a bad signature with TOKEN_SIGNATURE_INVALID', async () => {
-    const token = mintToken({ apiKey: node.apiKey, apiSecret: 'x'.repeat(43), identity: 'forger', grants: { room: 'test', join: true } });
+    const token = mintToken({
+      apiKey: node.apiKey,
+      apiSecret: 'x'.repeat(43),
+      identity: 'forger',
+      grants: { room: 'test', join: true },
+    });
     assert.equal(await joinError(Bot.join(node.url, token)), 'TOKEN_SIGNATURE_INVALID');
     assert.equal(node.node.sfu.get('test')?.participants.size ?? 0, 0);
   });
@@ -51,20 +56,30 @@ describe('refusals: nothing joins or publishes without the right token', () => {
   });
 
   it('refuses a publish the token does not grant with GRANT_MISSING; nobody sees a track', async () => {
-    const viewer = await Bot.join(node.url, node.token('viewer', { room: 'test', join: true, subscribe: true, publish: [] }));
+    const viewer = await Bot.join(
+      node.url,
+      node.token('viewer', { room: 'test', join: true, subscribe: true, publish: [] }),
+    );
     const watcher = await Bot.join(node.url, node.token('watcher'));
     let announced = 0;
     watcher.room.on('trackPublished', () => announced++);
     try {
       assert.equal(await joinError(viewer.publishSynthetic({ audio: false })), 'GRANT_MISSING');
       // a camera-only grant does not open the screen either
-      const camOnly = await Bot.join(node.url, node.token('cam', { room: 'test', join: true, publish: ['camera'] }));
+      const camOnly = await Bot.join(
+        node.url,
+        node.token('cam', { room: 'test', join: true, publish: ['camera'] }),
+      );
       const screenTrack = new wrtc.nonstandard.RTCVideoSource().createTrack();
-      assert.equal(await joinError(camOnly.room.publishTrack(screenTrack, { source: 'screen' })), 'GRANT_MISSING');
+      assert.equal(
+        await joinError(camOnly.room.publishTrack(screenTrack, { source: 'screen' })),
+        'GRANT_MISSING',
+      );
       screenTrack.stop();
       await new Promise((r) => setTimeout(r, 500));
       const room = node.node.sfu.get('test')!;
-      for (const p of room.participants.values()) assert.equal(p.published.size, 0, `${p.identity} published nothing`);
+      for (const p of room.participants.values())
+        assert.equal(p.published.size, 0, `${p.identity} published nothing`);
       assert.equal(announced, 0);
       await camOnly.leave();
     } finally {
@@ -79,7 +94,15 @@ describe('refusals: nothing joins or publishes without the right token', () => {
     const replies: { type: string; code?: string }[] = [];
     ws.on('message', (d) => replies.push(JSON.parse(String(d))));
     await new Promise((r) => ws.once('open', r));
-    const junk = ['{', 'null', '42', '{"type":"offer"}', '{"type":"publish","cid":1}', '\u0000\u00ff', JSON.stringify({ type: 'join', token: 5 })];
+    const junk = [
+      '{',
+      'null',
+      '42',
+      '{"type":"offer"}',
+      '{"type":"publish","cid":1}',
+      '\u0000\u00ff',
+      JSON.stringify({ type: 'join', token: 5 }),
+    ];
     for (const j of junk) ws.send(j);
     ws.send(JSON.stringify({ type: 'publish', cid: 'c', kind: 'video', source: 'camera' }));
     ws.send(Buffer.from([1, 2, 3]), { binary: true });
@@ -89,7 +112,14 @@ describe('refusals: nothing joins or publishes without the right token', () => {
     assert.equal(codes.filter((c) => c === 'MESSAGE_INVALID').length, junk.length + 1, codes.join());
     assert.equal(codes.filter((c) => c === 'NOT_JOINED').length, 1, codes.join());
     // the same socket can still join
-    ws.send(JSON.stringify({ type: 'join', rid: 'j', token: node.token('late-joiner'), protocol: PROTOCOL_VERSION }));
+    ws.send(
+      JSON.stringify({
+        type: 'join',
+        rid: 'j',
+        token: node.token('late-joiner'),
+        protocol: PROTOCOL_VERSION,
+      }),
+    );
     await until(() => replies.some((r) => r.type === 'joined'), 5000, 'join after garbage');
     assert.equal(node.node.sfu.get('test')!.participants.size, 2);
     assert.equal(member.room.connectionState !== 'failed', true);

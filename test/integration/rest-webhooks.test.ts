@@ -23,7 +23,9 @@ describe('REST API and webhooks', () => {
       });
     });
     await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r));
-    node = await startTestNode({ webhooks: [`http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/hook`] });
+    node = await startTestNode({
+      webhooks: [`http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/hook`],
+    });
   });
   after(async () => {
     await node.stop();
@@ -52,13 +54,26 @@ describe('REST API and webhooks', () => {
     const none = await api('GET', '/api/rooms', undefined, '');
     assert.equal(none.status, 401);
     assert.equal(none.body.error.code, 'UNAUTHORIZED');
-    const wrong = await api('GET', '/api/rooms', undefined, `Basic ${Buffer.from(`${node.apiKey}:nope`).toString('base64')}`);
+    const wrong = await api(
+      'GET',
+      '/api/rooms',
+      undefined,
+      `Basic ${Buffer.from(`${node.apiKey}:nope`).toString('base64')}`,
+    );
     assert.equal(wrong.body.error.code, 'UNAUTHORIZED');
     const noGrant = await api('GET', '/api/rooms', undefined, `Bearer ${node.token('someone')}`);
     assert.equal(noGrant.status, 403);
     assert.equal(noGrant.body.error.code, 'GRANT_MISSING');
-    const listed = await api('GET', '/api/rooms', undefined, `Bearer ${node.token('ops', { roomList: true })}`);
-    assert.deepEqual(listed.body.rooms.map((r: { name: string }) => r.name), ['sale']);
+    const listed = await api(
+      'GET',
+      '/api/rooms',
+      undefined,
+      `Bearer ${node.token('ops', { roomList: true })}`,
+    );
+    assert.deepEqual(
+      listed.body.rooms.map((r: { name: string }) => r.name),
+      ['sale'],
+    );
     assert.equal((await api('GET', '/api/rooms/nowhere')).body.error.code, 'ROOM_NOT_FOUND');
     assert.equal((await api('PUT', '/api/rooms')).body.error.code, 'METHOD_NOT_ALLOWED');
     assert.equal((await api('DELETE', '/api/rooms/sale')).status, 204);
@@ -72,28 +87,48 @@ describe('REST API and webhooks', () => {
     try {
       await until(() => guest.framesDecoded > 5, 10000, 'guest sees the host');
       const listed = await api('GET', '/api/rooms/test/participants');
-      assert.deepEqual(listed.body.participants.map((p: { identity: string }) => p.identity).sort(), ['guest', 'host']);
+      assert.deepEqual(listed.body.participants.map((p: { identity: string }) => p.identity).sort(), [
+        'guest',
+        'host',
+      ]);
       const hostInfo = listed.body.participants.find((p: { identity: string }) => p.identity === 'host');
       assert.equal(hostInfo.tracks[0].sid, camera!.sid);
 
       const muteAsked = new Promise<boolean>((r) => host.room.on('muteRequested', (_t, muted) => r(muted)));
       const seenMuted = new Promise<boolean>((r) => guest.room.on('trackMuted', (_t, muted) => r(muted)));
-      const muted = await api('POST', `/api/rooms/test/participants/host/tracks/${camera!.sid}/mute`, { muted: true });
+      const muted = await api('POST', `/api/rooms/test/participants/host/tracks/${camera!.sid}/mute`, {
+        muted: true,
+      });
       assert.equal(muted.body.track.muted, true);
       assert.equal(await muteAsked, true);
       assert.equal(await seenMuted, true);
-      assert.equal((await api('POST', '/api/rooms/test/participants/host/tracks/TR_none/mute', { muted: true })).body.error.code, 'TRACK_NOT_FOUND');
+      assert.equal(
+        (await api('POST', '/api/rooms/test/participants/host/tracks/TR_none/mute', { muted: true })).body
+          .error.code,
+        'TRACK_NOT_FOUND',
+      );
 
       // a room admin token for another room cannot remove anyone here
       const otherAdmin = `Bearer ${node.token('mod', { room: 'elsewhere', roomAdmin: true })}`;
-      assert.equal((await api('DELETE', '/api/rooms/test/participants/guest', undefined, otherAdmin)).status, 403);
+      assert.equal(
+        (await api('DELETE', '/api/rooms/test/participants/guest', undefined, otherAdmin)).status,
+        403,
+      );
       const removed = new Promise<string>((r) => guest.room.on('disconnected', (reason) => r(reason)));
-      const hostSaw = new Promise<string>((r) => host.room.on('participantLeft', (p, reason) => r(`${p.identity}:${reason}`)));
+      const hostSaw = new Promise<string>((r) =>
+        host.room.on('participantLeft', (p, reason) => r(`${p.identity}:${reason}`)),
+      );
       const modHere = `Bearer ${node.token('mod', { room: 'test', roomAdmin: true })}`;
-      assert.equal((await api('DELETE', '/api/rooms/test/participants/guest', undefined, modHere)).status, 204);
+      assert.equal(
+        (await api('DELETE', '/api/rooms/test/participants/guest', undefined, modHere)).status,
+        204,
+      );
       assert.equal(await removed, 'removed');
       assert.equal(await hostSaw, 'guest:removed');
-      assert.equal((await api('DELETE', '/api/rooms/test/participants/guest')).body.error.code, 'PARTICIPANT_NOT_FOUND');
+      assert.equal(
+        (await api('DELETE', '/api/rooms/test/participants/guest')).body.error.code,
+        'PARTICIPANT_NOT_FOUND',
+      );
     } finally {
       await host.leave();
       await guest.leave();
@@ -104,11 +139,20 @@ describe('REST API and webhooks', () => {
     await until(() => hooks.some((h) => h.event === 'track_published'), 5000, 'track_published webhook');
     await until(() => hooks.some((h) => h.event === 'track_unpublished'), 5000, 'track_unpublished webhook');
     const kinds = new Set(hooks.map((h) => h.event));
-    for (const k of ['room_started', 'room_finished', 'participant_joined', 'participant_left', 'track_published', 'track_unpublished']) {
+    for (const k of [
+      'room_started',
+      'room_finished',
+      'participant_joined',
+      'participant_left',
+      'track_published',
+      'track_unpublished',
+    ]) {
       assert.ok(kinds.has(k as WebhookEvent['event']), `${k} in ${[...kinds].join()}`);
     }
     assert.equal(badSignatures, 0);
-    const joined = hooks.find((h) => h.event === 'participant_joined') as WebhookEvent & { participant: { identity: string } };
+    const joined = hooks.find((h) => h.event === 'participant_joined') as WebhookEvent & {
+      participant: { identity: string };
+    };
     assert.ok(['host', 'guest'].includes(joined.participant.identity));
     assert.equal(verifyWebhook('{"forged":1}', 't=1,v1=00', node.apiSecret), false);
   });

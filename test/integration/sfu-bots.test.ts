@@ -18,12 +18,24 @@ describe('SFU with wrtc bots', () => {
     const alice = await Bot.join(node.url, node.token('alice'));
     const bob = await Bot.join(node.url, node.token('bob'));
     try {
-      await until(() => alice.framesDecoded > 30 && bob.framesDecoded > 30, 15000, 'both subscribers decode 30 frames');
-      await until(() => alice.audioSamples > 48000 && bob.audioSamples > 48000, 10000, 'both subscribers receive a second of audio');
+      await until(
+        () => alice.framesDecoded > 30 && bob.framesDecoded > 30,
+        15000,
+        'both subscribers decode 30 frames',
+      );
+      await until(
+        () => alice.audioSamples > 48000 && bob.audioSamples > 48000,
+        10000,
+        'both subscribers receive a second of audio',
+      );
       const room = node.node.sfu.get('test')!;
       assert.equal(room.participants.size, 3);
-      const left = new Promise<string>((resolve) => alice.room.on('participantLeft', (p, reason) => resolve(`${p.identity}:${reason}`)));
-      const bobLeft = new Promise<string>((resolve) => bob.room.on('participantLeft', (p) => resolve(p.identity)));
+      const left = new Promise<string>((resolve) =>
+        alice.room.on('participantLeft', (p, reason) => resolve(`${p.identity}:${reason}`)),
+      );
+      const bobLeft = new Promise<string>((resolve) =>
+        bob.room.on('participantLeft', (p) => resolve(p.identity)),
+      );
       await publisher.leave();
       assert.equal(await left, 'pub:client_leave');
       assert.equal(await bobLeft, 'pub');

@@ -61,7 +61,9 @@ export class Bot {
   }
 
   /** Publish a 320x240 @30fps synthetic camera and a 440 Hz microphone tone. */
-  async publishSynthetic(options: { video?: boolean; audio?: boolean; width?: number; height?: number } = {}) {
+  async publishSynthetic(
+    options: { video?: boolean; audio?: boolean; width?: number; height?: number } = {},
+  ) {
     const published = [];
     if (options.video !== false) {
       const width = options.width ?? 320;
@@ -87,8 +89,15 @@ export class Bot {
       let t = 0;
       this.timers.push(
         setInterval(() => {
-          for (let i = 0; i < samples.length; i++, t++) samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * t) / 48000));
-          source.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
+          for (let i = 0; i < samples.length; i++, t++)
+            samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * t) / 48000));
+          source.onData({
+            samples,
+            sampleRate: 48000,
+            bitsPerSample: 16,
+            channelCount: 1,
+            numberOfFrames: 480,
+          });
         }, 10),
       );
       const track = source.createTrack();

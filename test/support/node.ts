@@ -9,7 +9,11 @@ export interface TestNode {
   url: string;
   apiKey: string;
   apiSecret: string;
-  token(identity: string, grants?: GrantsInput, extra?: { ttlSec?: number; name?: string; now?: number }): string;
+  token(
+    identity: string,
+    grants?: GrantsInput,
+    extra?: { ttlSec?: number; name?: string; now?: number },
+  ): string;
   stop(): Promise<void>;
 }
 

@@ -17,14 +17,21 @@ describe('node configuration', () => {
 
   it('takes the file, then the environment, then flags, each overriding the one before', () => {
     const cwd = dir();
-    writeFileSync(join(cwd, 'liveport.config.json'), JSON.stringify({ port: 1000, host: '127.0.0.1', rtc: { portMin: 1, portMax: 2000 } }));
+    writeFileSync(
+      join(cwd, 'liveport.config.json'),
+      JSON.stringify({ port: 1000, host: '127.0.0.1', rtc: { portMin: 1, portMax: 2000 } }),
+    );
     const fileOnly = loadConfig({ env: {}, cwd });
     assert.equal(fileOnly.port, 1000);
     const withEnv = loadConfig({ env: { LIVEPORT_PORT: '2000', LIVEPORT_RTC_PORT_MAX: '3000' }, cwd });
     assert.equal(withEnv.port, 2000);
     assert.equal(withEnv.rtc.portMax, 3000);
     assert.equal(withEnv.rtc.portMin, 1, 'untouched nested values from the file survive');
-    const withFlags = loadConfig({ env: { LIVEPORT_PORT: '2000' }, flags: { port: '3000', 'announced-ip': '203.0.113.7' }, cwd });
+    const withFlags = loadConfig({
+      env: { LIVEPORT_PORT: '2000' },
+      flags: { port: '3000', 'announced-ip': '203.0.113.7' },
+      cwd,
+    });
     assert.equal(withFlags.port, 3000);
     assert.equal(withFlags.rtc.announcedIp, '203.0.113.7');
     assert.equal(withFlags.host, '127.0.0.1');
@@ -33,7 +40,8 @@ describe('node configuration', () => {
   it('explains a bad value and where it came from', () => {
     assert.throws(
       () => loadConfig({ env: { LIVEPORT_PORT: 'eighty' }, cwd: dir() }),
-      (err: Error) => err instanceof ConfigError && /port/.test(err.message) && /LIVEPORT_PORT/.test(err.message),
+      (err: Error) =>
+        err instanceof ConfigError && /port/.test(err.message) && /LIVEPORT_PORT/.test(err.message),
     );
     assert.throws(
       () => loadConfig({ env: {}, flags: { 'rtc-port-min': '6000', 'rtc-port-max': '5000' }, cwd: dir() }),
@@ -41,7 +49,8 @@ describe('node configuration', () => {
     );
     assert.throws(
       () => loadConfig({ env: {}, flags: { 'announced-ip': 'not-an-ip' }, cwd: dir() }),
-      (err: Error) => err instanceof ConfigError && /announcedIp/.test(err.message) && /--announced-ip/.test(err.message),
+      (err: Error) =>
+        err instanceof ConfigError && /announcedIp/.test(err.message) && /--announced-ip/.test(err.message),
     );
   });
 
@@ -55,7 +64,10 @@ describe('node configuration', () => {
   });
 
   it('takes API credentials from the environment only as a pair', () => {
-    const c = loadConfig({ env: { LIVEPORT_API_KEY: 'APIx', LIVEPORT_API_SECRET: 's'.repeat(32) }, cwd: dir() });
+    const c = loadConfig({
+      env: { LIVEPORT_API_KEY: 'APIx', LIVEPORT_API_SECRET: 's'.repeat(32) },
+      cwd: dir(),
+    });
     assert.equal(c.keys.APIx, 's'.repeat(32));
     assert.throws(() => loadConfig({ env: { LIVEPORT_API_KEY: 'APIx' }, cwd: dir() }), /together/);
   });

@@ -4,14 +4,20 @@ import { parseClientMessage, PROTOCOL_VERSION } from '@liveport/protocol';
 
 describe('signaling protocol validation', () => {
   it('accepts well-formed messages and fills defaults', () => {
-    const r = parseClientMessage(JSON.stringify({ type: 'publish', rid: '1', cid: 'c1', kind: 'video', source: 'camera' }));
+    const r = parseClientMessage(
+      JSON.stringify({ type: 'publish', rid: '1', cid: 'c1', kind: 'video', source: 'camera' }),
+    );
     assert.ok(r.ok);
     if (r.ok && r.value.type === 'publish') {
       assert.equal(r.value.muted, false);
       assert.equal(r.value.name, '');
     }
-    assert.ok(parseClientMessage(JSON.stringify({ type: 'join', token: 't', protocol: PROTOCOL_VERSION })).ok);
-    assert.ok(parseClientMessage(JSON.stringify({ type: 'candidate', target: 'publisher', candidate: null })).ok);
+    assert.ok(
+      parseClientMessage(JSON.stringify({ type: 'join', token: 't', protocol: PROTOCOL_VERSION })).ok,
+    );
+    assert.ok(
+      parseClientMessage(JSON.stringify({ type: 'candidate', target: 'publisher', candidate: null })).ok,
+    );
   });
 
   it('rejects malformed input with a message and the request id when it can find one', () => {
@@ -30,7 +36,9 @@ describe('signaling protocol validation', () => {
       assert.equal(r.ok, false, raw.slice(0, 40));
       if (!r.ok) assert.match(r.message, why);
     }
-    const withRid = parseClientMessage('{"type":"publish","rid":"7","cid":"c","kind":"smell","source":"camera"}');
+    const withRid = parseClientMessage(
+      '{"type":"publish","rid":"7","cid":"c","kind":"smell","source":"camera"}',
+    );
     assert.ok(!withRid.ok && withRid.rid === '7');
   });
 

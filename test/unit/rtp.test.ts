@@ -56,7 +56,10 @@ describe('keyframe detection', () => {
   it('finds H.264 IDR and SPS in single, STAP-A and FU-A packets', () => {
     assert.equal(isH264Keyframe(Uint8Array.from([0x65])), true);
     assert.equal(isH264Keyframe(Uint8Array.from([0x41])), false);
-    assert.equal(isH264Keyframe(Uint8Array.from([0x78, 0x00, 0x02, 0x67, 0x42, 0x00, 0x02, 0x68, 0xce])), true);
+    assert.equal(
+      isH264Keyframe(Uint8Array.from([0x78, 0x00, 0x02, 0x67, 0x42, 0x00, 0x02, 0x68, 0xce])),
+      true,
+    );
     assert.equal(isH264Keyframe(Uint8Array.from([0x7c, 0x85])), true);
     assert.equal(isH264Keyframe(Uint8Array.from([0x7c, 0x05])), false, 'middle of a fragment');
   });
@@ -72,7 +75,8 @@ describe('keyframe detection', () => {
 
 describe('announced address', () => {
   it('replaces host candidate addresses only', () => {
-    const sdp = 'a=candidate:1 1 udp 2130706431 10.0.0.5 50000 typ host\r\na=candidate:2 1 udp 1 1.2.3.4 5 typ srflx raddr 0.0.0.0 rport 0\r\n';
+    const sdp =
+      'a=candidate:1 1 udp 2130706431 10.0.0.5 50000 typ host\r\na=candidate:2 1 udp 1 1.2.3.4 5 typ srflx raddr 0.0.0.0 rport 0\r\n';
     const out = announceAddress(sdp, '203.0.113.9');
     assert.match(out, /udp 2130706431 203\.0\.113\.9 50000 typ host/);
     assert.match(out, /1\.2\.3\.4 5 typ srflx/);

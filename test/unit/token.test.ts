@@ -31,18 +31,34 @@ describe('access tokens', () => {
   });
 
   it('refuses an expired token with TOKEN_EXPIRED', () => {
-    const token = mintToken({ apiKey: key, apiSecret: secret, identity: 'u1', grants, ttlSec: 60, now: 1_000_000 });
-    assert.equal(codeOf(() => verifyToken(token, secretFor, 1_000_000 + 3600)), ErrorCode.TOKEN_EXPIRED);
+    const token = mintToken({
+      apiKey: key,
+      apiSecret: secret,
+      identity: 'u1',
+      grants,
+      ttlSec: 60,
+      now: 1_000_000,
+    });
+    assert.equal(
+      codeOf(() => verifyToken(token, secretFor, 1_000_000 + 3600)),
+      ErrorCode.TOKEN_EXPIRED,
+    );
   });
 
   it('refuses a token not yet valid', () => {
     const token = mintToken({ apiKey: key, apiSecret: secret, identity: 'u1', grants, now: 2_000_000 });
-    assert.equal(codeOf(() => verifyToken(token, secretFor, 1_000_000)), ErrorCode.TOKEN_NOT_YET_VALID);
+    assert.equal(
+      codeOf(() => verifyToken(token, secretFor, 1_000_000)),
+      ErrorCode.TOKEN_NOT_YET_VALID,
+    );
   });
 
   it('refuses a token signed with another secret', () => {
     const token = mintToken({ apiKey: key, apiSecret: 'b'.repeat(43), identity: 'u1', grants });
-    assert.equal(codeOf(() => verifyToken(token, secretFor)), ErrorCode.TOKEN_SIGNATURE_INVALID);
+    assert.equal(
+      codeOf(() => verifyToken(token, secretFor)),
+      ErrorCode.TOKEN_SIGNATURE_INVALID,
+    );
   });
 
   it('refuses a token whose claims were edited after signing', () => {
@@ -51,23 +67,39 @@ describe('access tokens', () => {
     const claims = JSON.parse(Buffer.from(c!, 'base64url').toString());
     claims.grants.roomAdmin = true;
     const forged = `${h}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${s}`;
-    assert.equal(codeOf(() => verifyToken(forged, secretFor)), ErrorCode.TOKEN_SIGNATURE_INVALID);
+    assert.equal(
+      codeOf(() => verifyToken(forged, secretFor)),
+      ErrorCode.TOKEN_SIGNATURE_INVALID,
+    );
   });
 
   it('refuses alg "none" and other algorithms', () => {
     const body = Buffer.from(JSON.stringify({ iss: key, sub: 'u1', exp: 9e9, grants })).toString('base64url');
     const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${body}.`;
-    assert.equal(codeOf(() => verifyToken(none, secretFor)), ErrorCode.TOKEN_INVALID);
+    assert.equal(
+      codeOf(() => verifyToken(none, secretFor)),
+      ErrorCode.TOKEN_INVALID,
+    );
     const h512 = Buffer.from('{"alg":"HS512"}').toString('base64url');
     const sig = createHmac('sha512', secret).update(`${h512}.${body}`).digest('base64url');
-    assert.equal(codeOf(() => verifyToken(`${h512}.${body}.${sig}`, secretFor)), ErrorCode.TOKEN_INVALID);
+    assert.equal(
+      codeOf(() => verifyToken(`${h512}.${body}.${sig}`, secretFor)),
+      ErrorCode.TOKEN_INVALID,
+    );
   });
 
   it('refuses an unknown API key and garbage', () => {
     const token = mintToken({ apiKey: 'APIother', apiSecret: secret, identity: 'u1', grants });
-    assert.equal(codeOf(() => verifyToken(token, secretFor)), ErrorCode.TOKEN_SIGNATURE_INVALID);
+    assert.equal(
+      codeOf(() => verifyToken(token, secretFor)),
+      ErrorCode.TOKEN_SIGNATURE_INVALID,
+    );
     for (const junk of ['', 'a.b', 'a.b.c', '...', '\u0000.\u0001.\u0002', 'eyJ.eyJ.x']) {
-      assert.equal(codeOf(() => verifyToken(junk, secretFor)), ErrorCode.TOKEN_INVALID, junk);
+      assert.equal(
+        codeOf(() => verifyToken(junk, secretFor)),
+        ErrorCode.TOKEN_INVALID,
+        junk,
+      );
     }
   });
 });

@@ -23,15 +23,19 @@ export class DownTrack {
   ) {
     this.munger = new RtpMunger(track.clockRate);
     this.waitingForKeyframe = track.kind === 'video';
-    this.stopPli = transceiver.sender.onPictureLossIndication.subscribe(() => track.requestKeyframe()).unSubscribe;
+    this.stopPli = transceiver.sender.onPictureLossIndication.subscribe(() =>
+      track.requestKeyframe(),
+    ).unSubscribe;
     track.addDownTrack(this);
   }
 
   write(rtp: RtpPacket, keyframe: boolean): void {
     if (this.closed) return;
     if (this.waitingForKeyframe) {
-      if (!keyframe) {
-        this.track.requestKeyframe();
+      // A keyframe sent before the subscriber's DTLS is up would be dropped by the sender,
+      // leaving the subscriber with deltas it cannot decode: wait until it can really go out.
+      if (!keyframe || !this.canSend()) {
+        if (this.canSend()) this.track.requestKeyframe();
         return;
       }
       this.waitingForKeyframe = false;
@@ -51,6 +55,11 @@ export class DownTrack {
     header.sequenceNumber = seq;
     header.timestamp = ts;
     header.extensions = extensions;
+  }
+
+  private canSend(): boolean {
+    const sender = this.transceiver.sender;
+    return sender.dtlsTransport?.state === 'connected' && !!sender.codec;
   }
 
   /** After a pause the stream continues as a new source, from a keyframe. */

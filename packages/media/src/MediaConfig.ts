@@ -17,5 +17,5 @@ export const defaultMediaConfig: MediaConfig = {
   portMin: 50000,
   portMax: 60000,
   participantTimeoutSec: 20,
-  keyframeRequestIntervalMs: 500,
+  keyframeRequestIntervalMs: 300,
 };

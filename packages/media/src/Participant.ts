@@ -86,7 +86,10 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
       throw new LiveportError(ErrorCode.GRANT_MISSING, `token does not allow publishing ${request.source}`);
     }
     if (this.published.size >= MAX_TRACKS_PER_PARTICIPANT) {
-      throw new LiveportError(ErrorCode.TRACK_LIMIT, `at most ${MAX_TRACKS_PER_PARTICIPANT} tracks per participant`);
+      throw new LiveportError(
+        ErrorCode.TRACK_LIMIT,
+        `at most ${MAX_TRACKS_PER_PARTICIPANT} tracks per participant`,
+      );
     }
     const track = new PublishedTrack(newSid('TR'), this.sid, request, this.config.keyframeRequestIntervalMs);
     this.published.set(track.sid, track);
@@ -97,7 +100,10 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   async handlePublisherOffer(sdp: string, mids: Record<string, string>): Promise<string> {
     for (const trackSid of Object.values(mids)) {
       if (!this.published.has(trackSid)) {
-        throw new LiveportError(ErrorCode.TRACK_NOT_FOUND, `offer maps an m-line to unknown track ${trackSid}`);
+        throw new LiveportError(
+          ErrorCode.TRACK_NOT_FOUND,
+          `offer maps an m-line to unknown track ${trackSid}`,
+        );
       }
     }
     if (!this.publisher) {
@@ -111,7 +117,10 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
       const answer = await pc.createAnswer();
       await pc.setLocalDescription(answer);
     } catch (err) {
-      throw new LiveportError(ErrorCode.NEGOTIATION_FAILED, `publisher offer rejected: ${(err as Error).message}`);
+      throw new LiveportError(
+        ErrorCode.NEGOTIATION_FAILED,
+        `publisher offer rejected: ${(err as Error).message}`,
+      );
     }
     for (const transceiver of pc.getTransceivers()) {
       const trackSid = transceiver.mid !== null ? mids[transceiver.mid] : undefined;
@@ -158,7 +167,9 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
       try {
         const frame = JSON.parse(text) as Partial<LossyDataFrame>;
         if (typeof frame.payload !== 'string') return;
-        const to = Array.isArray(frame.to) ? frame.to.filter((v): v is string => typeof v === 'string') : undefined;
+        const to = Array.isArray(frame.to)
+          ? frame.to.filter((v): v is string => typeof v === 'string')
+          : undefined;
         this.emit('lossyData', {
           payload: frame.payload,
           binary: frame.binary === true,
@@ -250,7 +261,10 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     try {
       await this.subscriber.setRemoteDescription({ type: 'answer', sdp });
     } catch (err) {
-      throw new LiveportError(ErrorCode.NEGOTIATION_FAILED, `subscriber answer rejected: ${(err as Error).message}`);
+      throw new LiveportError(
+        ErrorCode.NEGOTIATION_FAILED,
+        `subscriber answer rejected: ${(err as Error).message}`,
+      );
     } finally {
       this.negotiating = false;
     }

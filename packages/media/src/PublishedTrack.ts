@@ -32,6 +32,9 @@ export class PublishedTrack {
   private receiver?: RTCRtpReceiver;
   private mediaSsrc?: number;
   private lastKeyframeRequestAt = -Infinity;
+  private deferredKeyframeRequest?: ReturnType<typeof setTimeout>;
+  /** PLIs sent to the publisher */
+  keyframeRequests = 0;
   private unsubscribeRtp?: () => void;
   private closed = false;
 
@@ -75,8 +78,9 @@ export class PublishedTrack {
   }
 
   addDownTrack(down: DownTrack): void {
+    // No keyframe request yet: the subscriber cannot receive one before its transport is up.
+    // The DownTrack asks once it can send.
     this.downTracks.add(down);
-    if (this.kind === 'video') this.requestKeyframe();
   }
 
   removeDownTrack(down: DownTrack): void {
@@ -87,13 +91,24 @@ export class PublishedTrack {
     return this.downTracks.size;
   }
 
-  /** Ask the publisher for a keyframe (PLI), throttled so a crowd of subscribers cannot flood it. */
-  requestKeyframe(nowMs = performance.now()): boolean {
-    if (this.kind !== 'video' || !this.receiver || this.mediaSsrc === undefined) return false;
-    if (nowMs - this.lastKeyframeRequestAt < this.keyframeRequestIntervalMs) return false;
+  /**
+   * Ask the publisher for a keyframe (PLI), at most once per interval so a crowd of subscribers
+   * cannot flood it. A request inside the interval is not lost: it is sent when the interval
+   * ends, because someone is still waiting for a picture.
+   */
+  requestKeyframe(nowMs = performance.now()): void {
+    if (this.kind !== 'video' || !this.receiver || this.mediaSsrc === undefined || this.closed) return;
+    const wait = this.lastKeyframeRequestAt + this.keyframeRequestIntervalMs - nowMs;
+    if (wait > 0) {
+      this.deferredKeyframeRequest ??= setTimeout(() => {
+        this.deferredKeyframeRequest = undefined;
+        this.requestKeyframe();
+      }, wait);
+      return;
+    }
     this.lastKeyframeRequestAt = nowMs;
+    this.keyframeRequests++;
     this.receiver.sendRtcpPLI(this.mediaSsrc).catch(() => undefined);
-    return true;
   }
 
   setMuted(muted: boolean): void {
@@ -120,6 +135,7 @@ export class PublishedTrack {
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.deferredKeyframeRequest);
     this.unsubscribeRtp?.();
     for (const down of [...this.downTracks]) down.close();
     this.downTracks.clear();

@@ -154,7 +154,10 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (!track) throw new LiveportError(ErrorCode.TRACK_NOT_FOUND, `no track ${trackSid}`);
     track.setMuted(muted);
     if (byModerator) p.signal({ type: 'mute_request', trackSid, muted });
-    this.broadcast({ type: 'track_muted', participantSid: p.sid, trackSid, muted }, byModerator ? undefined : p);
+    this.broadcast(
+      { type: 'track_muted', participantSid: p.sid, trackSid, muted },
+      byModerator ? undefined : p,
+    );
     this.emit('trackMuted', p, track);
     return track;
   }

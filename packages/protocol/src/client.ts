@@ -6,6 +6,13 @@ export { ErrorCode, LiveportError } from './errors.ts';
 export { TypedEmitter } from './emitter.ts';
 export type { EventMap } from './emitter.ts';
 export { MAX_DATA_BYTES, MAX_SIGNAL_BYTES, PROTOCOL_VERSION } from './constants.ts';
-export type { ClientMessageInput, IceCandidate, JoinedMessage, LossyDataFrame, PeerTarget, ServerMessage } from './signal.ts';
+export type {
+  ClientMessageInput,
+  IceCandidate,
+  JoinedMessage,
+  LossyDataFrame,
+  PeerTarget,
+  ServerMessage,
+} from './signal.ts';
 export type { LeaveReason, ParticipantInfo, RoomInfo, TrackInfo, TrackKind } from './models.ts';
 export type { TrackSource } from './grants.ts';

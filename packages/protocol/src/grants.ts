@@ -1,7 +1,14 @@
 import { z } from 'zod';
 
 /** What a published track carries; grants name the sources a participant may publish. */
-export const TrackSource = z.enum(['camera', 'microphone', 'screen', 'screen_audio', 'agent_audio', 'unknown']);
+export const TrackSource = z.enum([
+  'camera',
+  'microphone',
+  'screen',
+  'screen_audio',
+  'agent_audio',
+  'unknown',
+]);
 export type TrackSource = z.infer<typeof TrackSource>;
 
 export const Grants = z.object({

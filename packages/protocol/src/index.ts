@@ -2,13 +2,14 @@ export { ErrorCode, LiveportError } from './errors.ts';
 export { Grants, TokenClaims, TrackSource } from './grants.ts';
 export type { GrantsInput } from './grants.ts';
 export { LeaveReason, ParticipantInfo, RoomInfo, TrackInfo, TrackKind } from './models.ts';
-export {
-  ClientMessage,
-  IceCandidate,
-  PeerTarget,
-  parseClientMessage,
+export { ClientMessage, IceCandidate, PeerTarget, parseClientMessage } from './signal.ts';
+export type {
+  ClientMessageInput,
+  JoinedMessage,
+  LossyDataFrame,
+  ParseResult,
+  ServerMessage,
 } from './signal.ts';
-export type { ClientMessageInput, JoinedMessage, LossyDataFrame, ParseResult, ServerMessage } from './signal.ts';
 export { TypedEmitter } from './emitter.ts';
 export type { EventMap } from './emitter.ts';
 export { MAX_DATA_BYTES, MAX_SIGNAL_BYTES, PROTOCOL_VERSION } from './constants.ts';

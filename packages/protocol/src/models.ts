@@ -40,5 +40,13 @@ export const RoomInfo = z.object({
 export type RoomInfo = z.infer<typeof RoomInfo>;
 
 /** Why a participant left; sent with participant_left and leave. */
-export const LeaveReason = z.enum(['client_leave', 'disconnected', 'timeout', 'removed', 'room_deleted', 'duplicate_identity', 'server_shutdown']);
+export const LeaveReason = z.enum([
+  'client_leave',
+  'disconnected',
+  'timeout',
+  'removed',
+  'room_deleted',
+  'duplicate_identity',
+  'server_shutdown',
+]);
 export type LeaveReason = z.infer<typeof LeaveReason>;

@@ -188,7 +188,9 @@ export class Room extends TypedEmitter<RoomEvents> {
         return;
       }
       case 'track_muted': {
-        const track = this.participants.get(msg.participantSid)?.tracks.get(msg.trackSid) ?? this.localTracks.get(msg.trackSid);
+        const track =
+          this.participants.get(msg.participantSid)?.tracks.get(msg.trackSid) ??
+          this.localTracks.get(msg.trackSid);
         if (!track) return;
         track.info = { ...track.info, muted: msg.muted };
         this.emit('trackMuted', track, msg.muted);
@@ -223,7 +225,8 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (this.subscriber) return this.subscriber;
     const pc = new this.PC({ iceServers: this.options.iceServers ?? [], bundlePolicy: 'max-bundle' });
     pc.onicecandidate = (ev) => {
-      if (ev.candidate) this.signal.send({ type: 'candidate', target: 'subscriber', candidate: candidateInit(ev.candidate) });
+      if (ev.candidate)
+        this.signal.send({ type: 'candidate', target: 'subscriber', candidate: candidateInit(ev.candidate) });
     };
     pc.ontrack = (ev) => {
       const mid = ev.transceiver?.mid;
@@ -283,7 +286,8 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (this.publisher) return this.publisher;
     const pc = new this.PC({ iceServers: this.options.iceServers ?? [], bundlePolicy: 'max-bundle' });
     pc.onicecandidate = (ev) => {
-      if (ev.candidate) this.signal.send({ type: 'candidate', target: 'publisher', candidate: candidateInit(ev.candidate) });
+      if (ev.candidate)
+        this.signal.send({ type: 'candidate', target: 'publisher', candidate: candidateInit(ev.candidate) });
     };
     this.lossyOut = pc.createDataChannel('lossy', { ordered: false, maxRetransmits: 0 });
     this.publisher = pc;
@@ -293,7 +297,8 @@ export class Room extends TypedEmitter<RoomEvents> {
   /** Publish a media track (camera, microphone, screen…). Refused with GRANT_MISSING when the token does not allow the source. */
   async publishTrack(track: MediaStreamTrack, options: PublishOptions = {}): Promise<LocalTrack> {
     const source = options.source ?? (track.kind === 'audio' ? 'microphone' : 'camera');
-    const settings = track.kind === 'video' && typeof track.getSettings === 'function' ? track.getSettings() : {};
+    const settings =
+      track.kind === 'video' && typeof track.getSettings === 'function' ? track.getSettings() : {};
     const ack = await this.signal.request<'publish_ack'>({
       type: 'publish',
       cid: `c${++this.cidCounter}`,
@@ -314,7 +319,9 @@ export class Room extends TypedEmitter<RoomEvents> {
   }
 
   async publishCamera(constraints: MediaTrackConstraints = {}): Promise<LocalTrack> {
-    const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720, ...constraints } });
+    const stream = await navigator.mediaDevices.getUserMedia({
+      video: { width: 1280, height: 720, ...constraints },
+    });
     return this.publishTrack(stream.getVideoTracks()[0]!, { source: 'camera' });
   }
 
@@ -356,18 +363,24 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   /** One publisher negotiation at a time; callers queue behind each other. */
   private negotiatePublisher(): Promise<void> {
-    this.negotiation = this.negotiation.catch(() => undefined).then(async () => {
-      const pc = this.ensurePublisher();
-      const offer = await pc.createOffer();
-      await pc.setLocalDescription(offer);
-      const mids: Record<string, string> = {};
-      for (const local of this.localTracks.values()) {
-        const mid = local.transceiver.mid;
-        if (mid) mids[mid] = local.sid;
-      }
-      const answer = await this.signal.request<'answer'>({ type: 'offer', sdp: pc.localDescription?.sdp ?? '', mids });
-      await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
-    });
+    this.negotiation = this.negotiation
+      .catch(() => undefined)
+      .then(async () => {
+        const pc = this.ensurePublisher();
+        const offer = await pc.createOffer();
+        await pc.setLocalDescription(offer);
+        const mids: Record<string, string> = {};
+        for (const local of this.localTracks.values()) {
+          const mid = local.transceiver.mid;
+          if (mid) mids[mid] = local.sid;
+        }
+        const answer = await this.signal.request<'answer'>({
+          type: 'offer',
+          sdp: pc.localDescription?.sdp ?? '',
+          mids,
+        });
+        await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+      });
     return this.negotiation;
   }
 
@@ -382,7 +395,14 @@ export class Room extends TypedEmitter<RoomEvents> {
       this.lossyOut.send(JSON.stringify({ payload: text, binary, topic: options.topic, to: options.to }));
       return;
     }
-    const msg = { type: 'data' as const, payload: text, binary, reliable, topic: options.topic, to: options.to };
+    const msg = {
+      type: 'data' as const,
+      payload: text,
+      binary,
+      reliable,
+      topic: options.topic,
+      to: options.to,
+    };
     if (reliable) await this.signal.request<'ok'>(msg);
     else this.signal.send(msg);
   }
@@ -422,7 +442,12 @@ export class Room extends TypedEmitter<RoomEvents> {
 }
 
 function candidateInit(c: RTCIceCandidate) {
-  return { candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex, usernameFragment: c.usernameFragment };
+  return {
+    candidate: c.candidate,
+    sdpMid: c.sdpMid,
+    sdpMLineIndex: c.sdpMLineIndex,
+    usernameFragment: c.usernameFragment,
+  };
 }
 
 function toBase64(bytes: Uint8Array): string {

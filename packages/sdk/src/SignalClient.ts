@@ -32,7 +32,13 @@ export class SignalClient extends TypedEmitter<SignalEvents> {
       const ws = new this.WebSocketImpl(url);
       this.ws = ws;
       const timer = setTimeout(() => {
-        reject(new LiveportError(ErrorCode.INTERNAL, `no signaling connection to ${url} within ${timeoutMs} ms`, 0));
+        reject(
+          new LiveportError(
+            ErrorCode.INTERNAL,
+            `no signaling connection to ${url} within ${timeoutMs} ms`,
+            0,
+          ),
+        );
         ws.close();
       }, timeoutMs);
       ws.onopen = () => {
@@ -43,7 +49,8 @@ export class SignalClient extends TypedEmitter<SignalEvents> {
       ws.onclose = (ev: CloseEvent) => {
         clearTimeout(timer);
         reject(new LiveportError(ErrorCode.INTERNAL, `signaling connection to ${url} closed`, 0));
-        for (const w of this.waiting.values()) w.reject(new LiveportError(ErrorCode.INTERNAL, 'signaling closed', 0));
+        for (const w of this.waiting.values())
+          w.reject(new LiveportError(ErrorCode.INTERNAL, 'signaling closed', 0));
         this.waiting.clear();
         this.emit('close', ev.code, ev.reason);
       };
@@ -75,7 +82,10 @@ export class SignalClient extends TypedEmitter<SignalEvents> {
   }
 
   /** Send a request and wait for its reply (or its error, thrown as LiveportError). */
-  request<T extends Reply['type']>(msg: ClientMessageInput, timeoutMs = 10000): Promise<Extract<Reply, { type: T }>> {
+  request<T extends Reply['type']>(
+    msg: ClientMessageInput,
+    timeoutMs = 10000,
+  ): Promise<Extract<Reply, { type: T }>> {
     const rid = String(this.nextRid++);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {

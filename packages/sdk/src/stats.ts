@@ -37,7 +37,8 @@ export function summarizeStats(
   };
   let received = 0;
   let lost = 0;
-  const visit = (report: RTCStatsReport | undefined, fn: (s: Stat) => void) => report?.forEach((s: Stat) => fn(s));
+  const visit = (report: RTCStatsReport | undefined, fn: (s: Stat) => void) =>
+    report?.forEach((s: Stat) => fn(s));
   visit(subscriber, (s) => {
     if (s.type === 'inbound-rtp') {
       const num = (k: string) => (typeof s[k] === 'number' ? (s[k] as number) : 0);
@@ -61,14 +62,21 @@ export function summarizeStats(
   visit(publisher, (s) => {
     if (s.type === 'outbound-rtp' && typeof s.bytesSent === 'number') out.bytesSent += s.bytesSent;
     if (s.type === 'candidate-pair' && s.nominated) {
-      if (typeof s.availableOutgoingBitrate === 'number') out.availableOutgoingKbps = Math.round(s.availableOutgoingBitrate / 1000);
-      if (out.rttMs === undefined && typeof s.currentRoundTripTime === 'number') out.rttMs = Math.round(s.currentRoundTripTime * 1000);
+      if (typeof s.availableOutgoingBitrate === 'number')
+        out.availableOutgoingKbps = Math.round(s.availableOutgoingBitrate / 1000);
+      if (out.rttMs === undefined && typeof s.currentRoundTripTime === 'number')
+        out.rttMs = Math.round(s.currentRoundTripTime * 1000);
     }
   });
   out.receiveLoss = received + lost > 0 ? lost / (received + lost) : 0;
   const rtt = out.rttMs ?? signalRttMs;
   if (rtt !== undefined) {
-    out.quality = rtt < 150 && out.receiveLoss < 0.02 ? 'excellent' : rtt < 400 && out.receiveLoss < 0.08 ? 'good' : 'poor';
+    out.quality =
+      rtt < 150 && out.receiveLoss < 0.02
+        ? 'excellent'
+        : rtt < 400 && out.receiveLoss < 0.08
+          ? 'good'
+          : 'poor';
   }
   return out;
 }

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { MAX_SIGNAL_BYTES } from '@liveport/protocol';
-import { Sfu, type Participant, type PublishedTrack, type Room } from '@liveport/media';
+import { Sfu, defaultMediaConfig, type Participant, type PublishedTrack, type Room } from '@liveport/media';
 import { buildPages, type Pages } from '@liveport/web';
 import type { NodeConfig } from './config.ts';
 import { loadOrCreateKeys, type KeyRing } from './keys.ts';
@@ -51,9 +51,13 @@ export class LiveportNode {
         bindAddress: config.rtc.bindAddress,
         announcedIp: config.rtc.announcedIp,
         participantTimeoutSec: config.participantTimeoutSec,
-        keyframeRequestIntervalMs: 500,
+        keyframeRequestIntervalMs: defaultMediaConfig.keyframeRequestIntervalMs,
       },
-      { emptyTimeoutSec: config.room.emptyTimeoutSec, maxParticipants: config.room.maxParticipants, metadata: '' },
+      {
+        emptyTimeoutSec: config.room.emptyTimeoutSec,
+        maxParticipants: config.room.maxParticipants,
+        metadata: '',
+      },
     );
     this.webhooks = new Webhooks(config.webhooks, apiKey, apiSecret);
     this.forwardEventsToWebhooks();
@@ -67,7 +71,11 @@ export class LiveportNode {
         if (await router.handle(req, res)) return;
         const page = this.pages?.get(new URL(req.url ?? '/', 'http://x').pathname);
         if (page && (req.method === 'GET' || req.method === 'HEAD')) {
-          return send(res, { text: page.body, contentType: page.contentType, headers: { 'cache-control': 'no-cache' } });
+          return send(res, {
+            text: page.body,
+            contentType: page.contentType,
+            headers: { 'cache-control': 'no-cache' },
+          });
         }
         send(res, { status: 404, json: { error: { code: 'NOT_FOUND', message: `nothing at ${req.url}` } } });
       })();
@@ -98,7 +106,14 @@ export class LiveportNode {
     const port = (this.http.address() as AddressInfo).port;
     const host = this.config.host === '0.0.0.0' || this.config.host === '::' ? 'localhost' : this.config.host;
     const [apiKey, apiSecret] = [...this.keys.entries()][0]!;
-    return { url: `http://${host}:${port}`, port, apiKey, apiSecret, keysCreated: this.keysInfo.created, keysFile: this.keysInfo.file };
+    return {
+      url: `http://${host}:${port}`,
+      port,
+      apiKey,
+      apiSecret,
+      keysCreated: this.keysInfo.created,
+      keysFile: this.keysInfo.file,
+    };
   }
 
   async stop(): Promise<void> {
@@ -118,7 +133,9 @@ export class LiveportNode {
     const room = (r: Room) => r.info();
     this.sfu.on('roomStarted', (r) => event('room_started', { room: room(r) }));
     this.sfu.on('roomFinished', (r) => event('room_finished', { room: room(r) }));
-    this.sfu.on('participantJoined', (r, p) => event('participant_joined', { room: room(r), participant: participant(p) }));
+    this.sfu.on('participantJoined', (r, p) =>
+      event('participant_joined', { room: room(r), participant: participant(p) }),
+    );
     this.sfu.on('participantLeft', (r, p, reason) =>
       event('participant_left', { room: room(r), participant: participant(p), reason }),
     );

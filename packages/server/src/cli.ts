@@ -36,7 +36,9 @@ class CliError extends Error {}
 
 /** Flags of the config, with `--no-x` meaning `--x=false`. */
 function configFlags(args: string[]) {
-  const normalized = args.map((a) => (a.startsWith('--no-') && !a.includes('=') ? `--${a.slice(5)}=false` : a));
+  const normalized = args.map((a) =>
+    a.startsWith('--no-') && !a.includes('=') ? `--${a.slice(5)}=false` : a,
+  );
   const options = Object.fromEntries([
     ['config', { type: 'string' as const }],
     ...CONFIG_FLAGS.map((f) => [f, { type: 'string' as const, multiple: f === 'webhook' }]),
@@ -63,7 +65,9 @@ async function start(args: string[]): Promise<number> {
   }
   console.log(`  REST API:    ${started.url}/api/rooms`);
   console.log(`  signaling:   ${started.url.replace(/^http/, 'ws')}/rtc`);
-  console.log(`  media (UDP): ports ${config.rtc.portMin}-${config.rtc.portMax}${config.rtc.announcedIp ? ` announced as ${config.rtc.announcedIp}` : ''}`);
+  console.log(
+    `  media (UDP): ports ${config.rtc.portMin}-${config.rtc.portMax}${config.rtc.announcedIp ? ` announced as ${config.rtc.announcedIp}` : ''}`,
+  );
   if (started.keysCreated) {
     console.log(`\nCreated API credentials in ${started.keysFile} (shown once):`);
     console.log(`  API key:    ${started.apiKey}`);
@@ -115,10 +119,14 @@ function token(args: string[]): number {
   if (!Number.isInteger(ttl) || ttl <= 0) throw new CliError('--ttl must be a positive number of seconds');
   const sources = values.publish ? values.publish.split(',').filter(Boolean) : [];
   for (const s of sources) {
-    if (!TrackSource.safeParse(s).success) throw new CliError(`unknown source ${s}; use ${TrackSource.options.join(', ')}`);
+    if (!TrackSource.safeParse(s).success)
+      throw new CliError(`unknown source ${s}; use ${TrackSource.options.join(', ')}`);
   }
   const config = loadConfig({
-    flags: { ...(values['data-dir'] && { 'data-dir': values['data-dir'] }), ...(values.config && { config: values.config }) },
+    flags: {
+      ...(values['data-dir'] && { 'data-dir': values['data-dir'] }),
+      ...(values.config && { config: values.config }),
+    },
   });
   const [apiKey, apiSecret] = [...loadOrCreateKeys(config.dataDir, config.keys).keys.entries()][0]!;
   const jwt = mintToken({

@@ -25,7 +25,10 @@ export const NodeConfig = z
         announcedIp: ip.optional(),
       })
       .prefault({})
-      .refine((r) => r.portMin <= r.portMax, { message: 'rtc.portMin must not exceed rtc.portMax', path: ['portMin'] }),
+      .refine((r) => r.portMin <= r.portMax, {
+        message: 'rtc.portMin must not exceed rtc.portMax',
+        path: ['portMin'],
+      }),
     room: z
       .object({
         emptyTimeoutSec: z.number().int().min(1).max(86400).default(300),
@@ -51,8 +54,16 @@ export class ConfigError extends Error {
 type Parse = (raw: string) => unknown;
 const asInt: Parse = (raw) => (/^-?\d+$/.test(raw.trim()) ? Number(raw) : raw);
 const asBool: Parse = (raw) =>
-  ['1', 'true', 'yes', 'on'].includes(raw.toLowerCase()) ? true : ['0', 'false', 'no', 'off'].includes(raw.toLowerCase()) ? false : raw;
-const asList: Parse = (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean);
+  ['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())
+    ? true
+    : ['0', 'false', 'no', 'off'].includes(raw.toLowerCase())
+      ? false
+      : raw;
+const asList: Parse = (raw) =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 const asString: Parse = (raw) => raw;
 
 /** Every setting reachable from the environment and the command line. */
@@ -64,8 +75,18 @@ const SETTINGS: { path: string[]; env: string; flag: string; parse: Parse }[] = 
   { path: ['rtc', 'portMax'], env: 'LIVEPORT_RTC_PORT_MAX', flag: 'rtc-port-max', parse: asInt },
   { path: ['rtc', 'bindAddress'], env: 'LIVEPORT_RTC_BIND_ADDRESS', flag: 'bind-address', parse: asString },
   { path: ['rtc', 'announcedIp'], env: 'LIVEPORT_RTC_ANNOUNCED_IP', flag: 'announced-ip', parse: asString },
-  { path: ['room', 'emptyTimeoutSec'], env: 'LIVEPORT_ROOM_EMPTY_TIMEOUT', flag: 'room-empty-timeout', parse: asInt },
-  { path: ['participantTimeoutSec'], env: 'LIVEPORT_PARTICIPANT_TIMEOUT', flag: 'participant-timeout', parse: asInt },
+  {
+    path: ['room', 'emptyTimeoutSec'],
+    env: 'LIVEPORT_ROOM_EMPTY_TIMEOUT',
+    flag: 'room-empty-timeout',
+    parse: asInt,
+  },
+  {
+    path: ['participantTimeoutSec'],
+    env: 'LIVEPORT_PARTICIPANT_TIMEOUT',
+    flag: 'participant-timeout',
+    parse: asInt,
+  },
   { path: ['demo'], env: 'LIVEPORT_DEMO', flag: 'demo', parse: asBool },
   { path: ['webhooks'], env: 'LIVEPORT_WEBHOOKS', flag: 'webhook', parse: asList },
   { path: ['logLevel'], env: 'LIVEPORT_LOG_LEVEL', flag: 'log-level', parse: asString },
@@ -80,7 +101,11 @@ export interface ConfigSources {
   cwd?: string;
 }
 
-export function loadConfig({ flags = {}, env = process.env, cwd = process.cwd() }: ConfigSources = {}): NodeConfig {
+export function loadConfig({
+  flags = {},
+  env = process.env,
+  cwd = process.cwd(),
+}: ConfigSources = {}): NodeConfig {
   const origin = new Map<string, string>();
   const merged: Record<string, unknown> = {};
   const explicitFile = (flags.config as string | undefined) ?? env.LIVEPORT_CONFIG;
@@ -107,13 +132,23 @@ export function loadConfig({ flags = {}, env = process.env, cwd = process.cwd() 
     if (!env.LIVEPORT_API_KEY || !env.LIVEPORT_API_SECRET) {
       throw new ConfigError('LIVEPORT_API_KEY and LIVEPORT_API_SECRET must be given together');
     }
-    set(merged, ['keys'], { [env.LIVEPORT_API_KEY]: env.LIVEPORT_API_SECRET }, origin, 'environment LIVEPORT_API_KEY');
+    set(
+      merged,
+      ['keys'],
+      { [env.LIVEPORT_API_KEY]: env.LIVEPORT_API_SECRET },
+      origin,
+      'environment LIVEPORT_API_KEY',
+    );
   }
   for (const s of SETTINGS) {
     const value = flags[s.flag];
     if (value === undefined) continue;
     const parsed =
-      typeof value === 'boolean' ? value : Array.isArray(value) ? value.flatMap((v) => asList(v) as string[]) : s.parse(value);
+      typeof value === 'boolean'
+        ? value
+        : Array.isArray(value)
+          ? value.flatMap((v) => asList(v) as string[])
+          : s.parse(value);
     set(merged, s.path, parsed, origin, `flag --${s.flag}`);
   }
   const result = NodeConfig.safeParse(merged);
@@ -128,7 +163,13 @@ export function loadConfig({ flags = {}, env = process.env, cwd = process.cwd() 
   return result.data;
 }
 
-function set(target: Record<string, unknown>, path: string[], value: unknown, origin: Map<string, string>, from: string) {
+function set(
+  target: Record<string, unknown>,
+  path: string[],
+  value: unknown,
+  origin: Map<string, string>,
+  from: string,
+) {
   let node = target;
   for (const key of path.slice(0, -1)) {
     if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};

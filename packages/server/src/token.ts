@@ -55,17 +55,22 @@ export function verifyToken(
   const parsed = TokenClaims.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new LiveportError(ErrorCode.TOKEN_INVALID, `token claims invalid: ${issue?.path.join('.')} ${issue?.message}`);
+    throw new LiveportError(
+      ErrorCode.TOKEN_INVALID,
+      `token claims invalid: ${issue?.path.join('.')} ${issue?.message}`,
+    );
   }
   const claims = parsed.data;
   const secret = secretFor(claims.iss);
-  if (!secret) throw new LiveportError(ErrorCode.TOKEN_SIGNATURE_INVALID, 'token was issued by an unknown API key');
+  if (!secret)
+    throw new LiveportError(ErrorCode.TOKEN_SIGNATURE_INVALID, 'token was issued by an unknown API key');
   const expected = Buffer.from(sign(`${headerPart}.${claimsPart}`, secret));
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
     throw new LiveportError(ErrorCode.TOKEN_SIGNATURE_INVALID, 'token signature does not match');
   }
-  if (claims.exp + CLOCK_SKEW_SEC < nowSec) throw new LiveportError(ErrorCode.TOKEN_EXPIRED, 'token has expired');
+  if (claims.exp + CLOCK_SKEW_SEC < nowSec)
+    throw new LiveportError(ErrorCode.TOKEN_EXPIRED, 'token has expired');
   if (claims.nbf !== undefined && claims.nbf - CLOCK_SKEW_SEC > nowSec) {
     throw new LiveportError(ErrorCode.TOKEN_NOT_YET_VALID, 'token is not valid yet');
   }

@@ -28,7 +28,12 @@ export function signWebhook(body: string, secret: string, nowSec = Math.floor(Da
 }
 
 /** For receivers: true when the header signs this exact body with this secret, recently. */
-export function verifyWebhook(body: string, header: string | undefined, secret: string, nowSec = Math.floor(Date.now() / 1000)): boolean {
+export function verifyWebhook(
+  body: string,
+  header: string | undefined,
+  secret: string,
+  nowSec = Math.floor(Date.now() / 1000),
+): boolean {
   if (!header) return false;
   const fields = Object.fromEntries(header.split(',').map((kv) => kv.split('=', 2) as [string, string]));
   const t = Number(fields.t);
@@ -87,6 +92,9 @@ export class Webhooks {
   /** Wait (briefly) for deliveries in flight, for a graceful shutdown. */
   async close(timeoutMs = 2000): Promise<void> {
     this.closed = true;
-    await Promise.race([Promise.allSettled([...this.pending]), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+    await Promise.race([
+      Promise.allSettled([...this.pending]),
+      new Promise((r) => setTimeout(r, timeoutMs).unref()),
+    ]);
   }
 }

@@ -10,7 +10,10 @@ export type ApiCaller = { kind: 'key'; apiKey: string } | { kind: 'token'; ident
 export function authenticate(req: Request, keys: KeyRing): ApiCaller {
   const header = req.headers.authorization;
   if (!header) {
-    throw new LiveportError(ErrorCode.UNAUTHORIZED, 'send Authorization: Basic <key:secret> or Bearer <token>');
+    throw new LiveportError(
+      ErrorCode.UNAUTHORIZED,
+      'send Authorization: Basic <key:secret> or Bearer <token>',
+    );
   }
   const [scheme, value = ''] = header.split(' ', 2);
   if (scheme?.toLowerCase() === 'basic') {
@@ -19,7 +22,12 @@ export function authenticate(req: Request, keys: KeyRing): ApiCaller {
     const apiKey = decoded.slice(0, colon);
     const secret = keys.get(apiKey);
     const given = Buffer.from(decoded.slice(colon + 1));
-    if (colon < 0 || !secret || given.length !== secret.length || !timingSafeEqual(given, Buffer.from(secret))) {
+    if (
+      colon < 0 ||
+      !secret ||
+      given.length !== secret.length ||
+      !timingSafeEqual(given, Buffer.from(secret))
+    ) {
       throw new LiveportError(ErrorCode.UNAUTHORIZED, 'API key or secret is wrong');
     }
     return { kind: 'key', apiKey };
@@ -38,6 +46,12 @@ export function requireRight(caller: ApiCaller, right: ApiRight, room?: string):
   if (caller.kind === 'key') return;
   const g = caller.grants;
   const ok =
-    right === 'roomAdmin' ? g.roomCreate || (g.roomAdmin && g.room !== undefined && g.room === room) : g[right];
-  if (!ok) throw new LiveportError(ErrorCode.GRANT_MISSING, `token lacks the ${right} grant${room ? ` for room ${room}` : ''}`);
+    right === 'roomAdmin'
+      ? g.roomCreate || (g.roomAdmin && g.room !== undefined && g.room === room)
+      : g[right];
+  if (!ok)
+    throw new LiveportError(
+      ErrorCode.GRANT_MISSING,
+      `token lacks the ${right} grant${room ? ` for room ${room}` : ''}`,
+    );
 }

@@ -31,7 +31,8 @@ export function roomRoutes(router: Router, sfu: Sfu, keys: KeyRing): void {
   };
   const participant = (r: Room, identity: string) => {
     const found = r.byIdentity(identity);
-    if (!found) throw new LiveportError(ErrorCode.PARTICIPANT_NOT_FOUND, `no participant ${identity} in ${r.name}`);
+    if (!found)
+      throw new LiveportError(ErrorCode.PARTICIPANT_NOT_FOUND, `no participant ${identity} in ${r.name}`);
     return found;
   };
   const caller = (req: Request) => authenticate(req, keys);
@@ -62,7 +63,9 @@ export function roomRoutes(router: Router, sfu: Sfu, keys: KeyRing): void {
     })
     .add('GET', '/api/rooms/:room/participants', (req) => {
       requireRight(caller(req), 'roomAdmin', req.params.room);
-      return { json: { participants: [...room(req.params.room!).participants.values()].map((p) => p.info()) } };
+      return {
+        json: { participants: [...room(req.params.room!).participants.values()].map((p) => p.info()) },
+      };
     })
     .add('GET', '/api/rooms/:room/participants/:identity', (req) => {
       requireRight(caller(req), 'roomAdmin', req.params.room);

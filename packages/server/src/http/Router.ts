@@ -9,7 +9,13 @@ export interface Request {
   /** the body parsed as JSON; {} when empty */
   body: unknown;
 }
-export type Reply = { status?: number; json?: unknown; text?: string; contentType?: string; headers?: Record<string, string> };
+export type Reply = {
+  status?: number;
+  json?: unknown;
+  text?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+};
 export type Handler = (req: Request) => Promise<Reply> | Reply;
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -58,7 +64,10 @@ export class Router {
       return true;
     }
     if (pathMatched) {
-      sendError(res, new LiveportError(ErrorCode.METHOD_NOT_ALLOWED, `${method} is not allowed on ${url.pathname}`));
+      sendError(
+        res,
+        new LiveportError(ErrorCode.METHOD_NOT_ALLOWED, `${method} is not allowed on ${url.pathname}`),
+      );
       return true;
     }
     return false;
@@ -71,7 +80,8 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new LiveportError(ErrorCode.PAYLOAD_TOO_LARGE, 'request body over 1 MiB');
+    if (size > MAX_BODY_BYTES)
+      throw new LiveportError(ErrorCode.PAYLOAD_TOO_LARGE, 'request body over 1 MiB');
     chunks.push(chunk as Buffer);
   }
   if (size === 0) return {};
@@ -89,14 +99,16 @@ export function send(res: ServerResponse, reply: Reply): void {
     res.writeHead(reply.status ?? 200, { ...headers, 'content-type': 'application/json; charset=utf-8' });
     res.end(JSON.stringify(reply.json));
   } else {
-    res.writeHead(reply.status ?? 200, { ...headers, 'content-type': reply.contentType ?? 'text/plain; charset=utf-8' });
+    res.writeHead(reply.status ?? 200, {
+      ...headers,
+      'content-type': reply.contentType ?? 'text/plain; charset=utf-8',
+    });
     res.end(reply.text ?? '');
   }
 }
 
 export function sendError(res: ServerResponse, err: unknown): void {
-  const error =
-    err instanceof LiveportError ? err : new LiveportError(ErrorCode.INTERNAL, 'internal error');
+  const error = err instanceof LiveportError ? err : new LiveportError(ErrorCode.INTERNAL, 'internal error');
   if (!(err instanceof LiveportError)) console.error('request failed', err);
   send(res, { status: error.status, json: { error: error.toJSON() } });
 }

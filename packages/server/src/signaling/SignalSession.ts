@@ -39,8 +39,13 @@ export class SignalSession {
     private readonly keys: KeyRing,
   ) {
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return this.fail(undefined, new LiveportError(ErrorCode.MESSAGE_INVALID, 'binary frames are not part of the protocol'));
-      if (!this.allow()) return this.fail(undefined, new LiveportError(ErrorCode.RATE_LIMITED, 'too many messages'));
+      if (isBinary)
+        return this.fail(
+          undefined,
+          new LiveportError(ErrorCode.MESSAGE_INVALID, 'binary frames are not part of the protocol'),
+        );
+      if (!this.allow())
+        return this.fail(undefined, new LiveportError(ErrorCode.RATE_LIMITED, 'too many messages'));
       // Messages of one client are handled in order: an offer must finish before its candidates.
       this.queue = this.queue.then(() => this.receive(data as Buffer));
     });
@@ -73,12 +78,14 @@ export class SignalSession {
   private async receive(data: Buffer): Promise<void> {
     if (this.closed) return;
     const parsed = parseClientMessage(data);
-    if (!parsed.ok) return this.fail(parsed.rid, new LiveportError(ErrorCode.MESSAGE_INVALID, parsed.message));
+    if (!parsed.ok)
+      return this.fail(parsed.rid, new LiveportError(ErrorCode.MESSAGE_INVALID, parsed.message));
     const msg = parsed.value;
     this.touch();
     try {
       if (msg.type === 'join') return await this.join(msg);
-      if (msg.type === 'ping') return this.send({ type: 'pong', rid: msg.rid, t: msg.t, serverTime: Date.now() });
+      if (msg.type === 'ping')
+        return this.send({ type: 'pong', rid: msg.rid, t: msg.t, serverTime: Date.now() });
       if (!this.participant || !this.room || !this.claims) {
         throw new LiveportError(ErrorCode.NOT_JOINED, `join before sending ${msg.type}`);
       }
@@ -91,7 +98,10 @@ export class SignalSession {
   private async join(msg: Msg<'join'>): Promise<void> {
     if (this.participant) throw new LiveportError(ErrorCode.ALREADY_JOINED, 'this connection already joined');
     if (msg.protocol !== PROTOCOL_VERSION) {
-      throw new LiveportError(ErrorCode.PROTOCOL_UNSUPPORTED, `node speaks protocol ${PROTOCOL_VERSION}, client ${msg.protocol}`);
+      throw new LiveportError(
+        ErrorCode.PROTOCOL_UNSUPPORTED,
+        `node speaks protocol ${PROTOCOL_VERSION}, client ${msg.protocol}`,
+      );
     }
     let claims: TokenClaims;
     try {
@@ -102,7 +112,8 @@ export class SignalSession {
       return;
     }
     const g = claims.grants;
-    if (!g.join || !g.room) throw new LiveportError(ErrorCode.GRANT_MISSING, 'token does not grant joining a room');
+    if (!g.join || !g.room)
+      throw new LiveportError(ErrorCode.GRANT_MISSING, 'token does not grant joining a room');
     if (msg.room !== undefined && msg.room !== g.room) {
       throw new LiveportError(ErrorCode.TOKEN_ROOM_MISMATCH, `token is for room ${g.room}, not ${msg.room}`);
     }
@@ -151,7 +162,8 @@ export class SignalSession {
         await p.addIceCandidate(msg.target, msg.candidate);
         return;
       case 'data':
-        if (!claims.grants.publishData) throw new LiveportError(ErrorCode.GRANT_MISSING, 'token does not allow sending data');
+        if (!claims.grants.publishData)
+          throw new LiveportError(ErrorCode.GRANT_MISSING, 'token does not allow sending data');
         room.sendData(p, msg);
         return this.ok(msg.rid);
       case 'update_name':
@@ -174,7 +186,8 @@ export class SignalSession {
   }
 
   private fail(rid: string | undefined, err: unknown): void {
-    const error = err instanceof LiveportError ? err : new LiveportError(ErrorCode.INTERNAL, 'internal error');
+    const error =
+      err instanceof LiveportError ? err : new LiveportError(ErrorCode.INTERNAL, 'internal error');
     if (!(err instanceof LiveportError)) console.error('signaling error', err);
     this.send({ type: 'error', rid, code: error.code, message: error.message });
   }
@@ -202,4 +215,3 @@ export class SignalSession {
     if (this.ws.readyState === this.ws.OPEN) this.ws.ping();
   }
 }
-

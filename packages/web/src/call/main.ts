@@ -14,7 +14,8 @@ let microphone: LocalTrack | undefined;
 let facing: 'user' | 'environment' = params.get('facing') === 'environment' ? 'environment' : 'user';
 
 $('title').textContent = `Room ${roomName}`;
-($('nameInput') as HTMLInputElement).value = params.get('name') || localStorage.getItem('liveport.name') || '';
+($('nameInput') as HTMLInputElement).value =
+  params.get('name') || localStorage.getItem('liveport.name') || '';
 
 function logEvent(text: string): void {
   const li = document.createElement('li');
@@ -57,7 +58,9 @@ async function cameraTrack(): Promise<MediaStreamTrack> {
 }
 
 async function join(name: string): Promise<void> {
-  const res = await fetch(`/api/demo/token?room=${encodeURIComponent(roomName)}&name=${encodeURIComponent(name)}`);
+  const res = await fetch(
+    `/api/demo/token?room=${encodeURIComponent(roomName)}&name=${encodeURIComponent(name)}`,
+  );
   const body = await res.json();
   if (!res.ok) throw new Error(body.error?.message ?? `token request failed (${res.status})`);
   room = await Room.connect(location.origin, body.token);
@@ -124,7 +127,8 @@ async function showStats(): Promise<void> {
   lastAt = now;
   const q = $('quality');
   q.dataset.level = s.quality;
-  q.textContent = s.quality === 'unknown' ? 'connecting…' : `${s.quality} · ${s.rttMs ?? s.signalRttMs ?? '?'} ms`;
+  q.textContent =
+    s.quality === 'unknown' ? 'connecting…' : `${s.quality} · ${s.rttMs ?? s.signalRttMs ?? '?'} ms`;
   $('stats').textContent =
     `rtt ${s.rttMs ?? '-'} ms · loss ${(s.receiveLoss * 100).toFixed(1)}% · in ${kbps} kbit/s` +
     (s.availableOutgoingKbps ? ` · out est. ${s.availableOutgoingKbps} kbit/s` : '') +
