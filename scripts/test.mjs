@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: install what the tests need from Debian when it is missing, type-check, then run
+// `npm test`: install what the tests need from Debian when it is missing, type-check and lint, then run
 // every test file with node's test runner (one file at a time: the browser and bot tests
 // share the machine's two cores).
 import { execSync, spawnSync } from 'node:child_process';
@@ -16,8 +16,10 @@ if (missing.length) {
   execSync(`apt-get install -y -qq --no-install-recommends ${missing.join(' ')}`, { stdio: 'inherit', env });
 }
 
-const typecheck = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
-if (typecheck.status !== 0) process.exit(typecheck.status ?? 1);
+for (const [tool, ...args] of [['tsc', '-p', 'tsconfig.json'], ['eslint', '.']]) {
+  const check = spawnSync(join('node_modules', '.bin', tool), args, { stdio: 'inherit' });
+  if (check.status !== 0) process.exit(check.status ?? 1);
+}
 
 function find(dir) {
   return readdirSync(dir).flatMap((name) => {
