@@ -16,7 +16,10 @@ if (missing.length) {
   execSync(`apt-get install -y -qq --no-install-recommends ${missing.join(' ')}`, { stdio: 'inherit', env });
 }
 
-for (const [tool, ...args] of [['tsc', '-p', 'tsconfig.json'], ['eslint', '.']]) {
+for (const [tool, ...args] of [
+  ['tsc', '-p', 'tsconfig.json'],
+  ['eslint', '.'],
+]) {
   const check = spawnSync(join('node_modules', '.bin', tool), args, { stdio: 'inherit' });
   if (check.status !== 0) process.exit(check.status ?? 1);
 }

@@ -87,7 +87,7 @@ export interface JoinedMessage {
   room: RoomInfo;
   participant: ParticipantInfo;
   participants: ParticipantInfo[];
-  /** Seconds between the client's pings; the node drops a participant silent for 3x this. */
+  /** Seconds between the client's pings; the node drops a participant silent for several times this. */
   pingIntervalSec: number;
 }
 export type ServerMessage =

@@ -12,7 +12,6 @@ import type { Participant, Room, Sfu } from '@liveport/media';
 import type { KeyRing } from '../keys.ts';
 import { verifyToken } from '../token.ts';
 
-const PING_INTERVAL_SEC = 5;
 /** Token bucket: a client may send bursts of 100 messages, refilled at 50 per second. */
 const RATE_BURST = 100;
 const RATE_PER_SEC = 50;
@@ -135,7 +134,8 @@ export class SignalSession {
       room: room.info(),
       participant: participant.info(),
       participants: [...room.participants.values()].filter((p) => p !== participant).map((p) => p.info()),
-      pingIntervalSec: PING_INTERVAL_SEC,
+      // Several pings fit in the timeout, so one lost ping never gets a live client removed.
+      pingIntervalSec: Math.max(1, Math.min(5, Math.floor(this.sfu.config.participantTimeoutSec / 4))),
     });
   }
 
