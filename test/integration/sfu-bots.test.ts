@@ -45,4 +45,45 @@ describe('SFU with wrtc bots', () => {
       await bob.leave();
     }
   });
+
+  it('relays reliable data to the room or to named participants, and lossy data over data channels', async () => {
+    const a = await Bot.join(node.url, node.token('a'));
+    const b = await Bot.join(node.url, node.token('b'));
+    const c = await Bot.join(node.url, node.token('c'));
+    const got = { b: [] as string[], c: [] as string[] };
+    b.room.on('dataReceived', (d) => got.b.push(`${d.from}:${d.reliable ? 'R' : 'L'}:${d.payload}`));
+    c.room.on('dataReceived', (d) =>
+      got.c.push(
+        `${d.from}:${d.reliable ? 'R' : 'L'}:${typeof d.payload === 'string' ? d.payload : [...d.payload].join(',')}`,
+      ),
+    );
+    try {
+      await a.room.sendData('hello all', { topic: 'chat' });
+      await a.room.sendData('just b', { to: ['b'] });
+      await a.room.sendData(Uint8Array.from([1, 2, 250]));
+      await until(() => got.b.length >= 3 && got.c.length >= 2, 5000, 'reliable data delivered');
+      assert.deepEqual(got.b, ['a:R:hello all', 'a:R:just b', 'a:R:1,2,250']);
+      assert.deepEqual(got.c, ['a:R:hello all', 'a:R:1,2,250']);
+      // lossy: once the data channels are up, messages go over them
+      await until(() => a.room.connectionState === 'connected', 5000, 'a connected');
+      const before = got.c.length;
+      for (let i = 0; i < 20 && got.c.length === before; i++) {
+        await a.room.sendData(`ping ${i}`, { reliable: false });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(
+        got.c.slice(before).some((m) => m.startsWith('a:L:ping')),
+        got.c.join(' | '),
+      );
+      // a participant without the data grant is refused
+      const mute = await Bot.join(
+        node.url,
+        node.token('silent', { room: 'test', join: true, subscribe: true }),
+      );
+      await assert.rejects(mute.room.sendData('x'), /not allow sending data/);
+      await mute.leave();
+    } finally {
+      await Promise.all([a.leave(), b.leave(), c.leave()]);
+    }
+  });
 });

@@ -117,6 +117,10 @@ export class Bot {
   }
 
   async leave(): Promise<void> {
+    // libwebrtc leaks a live handle when a connection is closed mid-handshake, and the test
+    // process then never exits: let a connection that is still coming up finish first.
+    const settled = () => !['new', 'connecting'].includes(this.room.connectionState);
+    await until(settled, 3000, 'connection settles').catch(() => undefined);
     await this.room.leave();
     this.stopMedia();
   }

@@ -138,6 +138,8 @@ export class Room extends TypedEmitter<RoomEvents> {
   // ---- node -> client -------------------------------------------------------------------------
 
   private onSignal(msg: ServerMessage): void {
+    // After leaving, a late offer must not open a new connection.
+    if (this.closed) return;
     switch (msg.type) {
       case 'joined':
         return;
@@ -271,6 +273,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   private async answerSubscriberOffer(sdp: string): Promise<void> {
     const pc = this.ensureSubscriber();
     try {
+      if (this.closed) return;
       await pc.setRemoteDescription({ type: 'offer', sdp });
       const answer = await pc.createAnswer();
       await pc.setLocalDescription(answer);

@@ -121,8 +121,9 @@ export class LiveportNode {
     this.sfu.close();
     for (const client of this.wss.clients) client.close(1001, 'server shutting down');
     this.wss.close();
-    await Promise.all([new Promise((r) => this.http.close(r)), this.webhooks.close()]);
+    const closed = new Promise((r) => this.http.close(r));
     this.http.closeAllConnections();
+    await Promise.all([closed, this.webhooks.close()]);
   }
 
   private forwardEventsToWebhooks(): void {
