@@ -7,13 +7,14 @@ import { launchChromium } from '../support/browser.ts';
 interface PageStats {
   videoFramesDecoded: number;
   audioPacketsReceived: number;
+  videoCodec?: string;
 }
 
-async function joinCall(browser: Browser, url: string, name: string): Promise<Page> {
+async function joinCall(browser: Browser, url: string, name: string, query = '&room=e2e'): Promise<Page> {
   const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error(`[${name}] page error`, err));
-  await page.goto(`${url}/call?room=e2e&name=${name}`);
+  await page.goto(`${url}/call?name=${name}${query}`);
   await page.click('#joinButton');
   await page.waitForFunction(() => document.body.dataset.state === 'joined', null, { timeout: 15000 });
   return page;
@@ -73,5 +74,48 @@ describe('call page in two real browsers', () => {
       },
     );
     assert.equal(await alice.$('.tile[data-identity^="Bob"]'), null, "Bob's tile is gone");
+    await alice.context().close();
+    await bob.context().close();
+  });
+
+  it('forwards H.264 when the publishers prefer it', async () => {
+    const alice = await joinCall(browser, node.url, 'Hanna', '&room=h264&codec=h264');
+    const bob = await joinCall(browser, node.url, 'Hugo', '&room=h264&codec=h264');
+    const [a, b] = await Promise.all([waitForMedia(alice, 'Hanna'), waitForMedia(bob, 'Hugo')]);
+    assert.equal(a.videoCodec, 'video/H264');
+    assert.equal(b.videoCodec, 'video/H264');
+    await alice.context().close();
+    await bob.context().close();
+  });
+
+  it('keeps the picture flowing across a camera flip and shows a mute to the other side', async () => {
+    const alice = await joinCall(browser, node.url, 'Fiona', '&room=flip');
+    const bob = await joinCall(browser, node.url, 'Felix', '&room=flip');
+    await waitForMedia(bob, 'Felix');
+    await alice.click('#flipButton');
+    const before = (await stats(bob)).videoFramesDecoded;
+    let after = before;
+    for (let i = 0; i < 20 && after - before <= 15; i++) {
+      await bob.waitForTimeout(250);
+      after = (await stats(bob)).videoFramesDecoded;
+    }
+    assert.ok(after - before > 15, `frames kept coming after the flip (${before} -> ${after})`);
+    const muted = bob.evaluate(
+      () =>
+        new Promise<boolean>((resolve) =>
+          (
+            window as unknown as {
+              liveportRoom: { on(e: string, f: (t: unknown, m: boolean) => void): void };
+            }
+          ).liveportRoom.on('trackMuted', (_t, m) => resolve(m)),
+        ),
+    );
+    await alice.click('#micButton');
+    assert.equal(await muted, true);
+    await alice.waitForFunction(() => document.getElementById('micButton')!.textContent === 'Mic off', null, {
+      timeout: 2000,
+    });
+    await alice.context().close();
+    await bob.context().close();
   });
 });

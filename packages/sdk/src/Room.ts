@@ -54,6 +54,8 @@ export interface PublishOptions {
   source?: TrackSource;
   name?: string;
   muted?: boolean;
+  /** Preferred video codec; the browser's default order otherwise. Subscribers get the same. */
+  videoCodec?: 'vp8' | 'h264';
 }
 
 export interface SendDataOptions {
@@ -314,6 +316,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     });
     const pc = this.ensurePublisher();
     const transceiver = pc.addTransceiver(track, { direction: 'sendonly' });
+    if (track.kind === 'video' && options.videoCodec) preferCodec(transceiver, `video/${options.videoCodec}`);
     const local = new LocalTrack(ack.track, track, transceiver);
     if (options.muted) track.enabled = false;
     this.localTracks.set(local.sid, local);
@@ -442,6 +445,19 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.signal.close();
     this.emit('disconnected', reason);
   }
+}
+
+/** Put the codec first in the transceiver's preferences, where the browser supports that API. */
+function preferCodec(transceiver: RTCRtpTransceiver, mimeType: string): void {
+  const caps = globalThis.RTCRtpSender?.getCapabilities?.('video');
+  if (!caps || typeof transceiver.setCodecPreferences !== 'function') return;
+  const wanted = caps.codecs.filter((c) => c.mimeType.toLowerCase() === mimeType.toLowerCase());
+  if (!wanted.length)
+    throw new LiveportError(ErrorCode.BAD_REQUEST, `this browser cannot send ${mimeType}`, 0);
+  // Offer only this codec (with its repair formats): the node answers in its own order, so
+  // leaving others in the offer would let it pick one of them.
+  const repair = caps.codecs.filter((c) => /\/(rtx|red|ulpfec|flexfec-03)$/i.test(c.mimeType));
+  transceiver.setCodecPreferences([...wanted, ...repair]);
 }
 
 function candidateInit(c: RTCIceCandidate) {

@@ -7,6 +7,8 @@ export interface ConnectionStats {
   /** received: fraction of packets lost, 0..1 */
   receiveLoss: number;
   videoFramesDecoded: number;
+  /** codec of the received video, e.g. "video/VP8" */
+  videoCodec?: string;
   videoFramesPerSecond?: number;
   videoWidth?: number;
   videoHeight?: number;
@@ -47,6 +49,9 @@ export function summarizeStats(
       out.bytesReceived += num('bytesReceived');
       if (s.kind === 'video') {
         out.videoFramesDecoded += num('framesDecoded');
+        const codec =
+          typeof s.codecId === 'string' ? (subscriber?.get(s.codecId) as Stat | undefined) : undefined;
+        if (codec && typeof codec.mimeType === 'string') out.videoCodec = codec.mimeType;
         if (typeof s.framesPerSecond === 'number') out.videoFramesPerSecond = s.framesPerSecond;
         if (typeof s.frameWidth === 'number') out.videoWidth = s.frameWidth;
         if (typeof s.frameHeight === 'number') out.videoHeight = s.frameHeight;

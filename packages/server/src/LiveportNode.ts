@@ -64,6 +64,7 @@ export class LiveportNode {
 
     const router = new Router();
     router.add('GET', '/healthz', () => ({ json: { ok: true, rooms: this.sfu.list().length } }));
+    router.add('GET', '/favicon.ico', () => ({ status: 204 }));
     roomRoutes(router, this.sfu, this.keys);
     if (config.demo) demoRoutes(router, { apiKey, apiSecret });
     this.http = createServer((req, res) => {

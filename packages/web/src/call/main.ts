@@ -91,7 +91,11 @@ async function join(name: string): Promise<void> {
   const local = tileFor('local', `${name} (you)`, true);
   try {
     const video = await cameraTrack();
-    camera = await room.publishTrack(video, { source: 'camera' });
+    const codec = params.get('codec');
+    camera = await room.publishTrack(video, {
+      source: 'camera',
+      ...((codec === 'h264' || codec === 'vp8') && { videoCodec: codec }),
+    });
     local.querySelector('video')!.srcObject = new MediaStream([video]);
     local.classList.toggle('rear', facing === 'environment');
   } catch (err) {
@@ -132,18 +136,20 @@ async function showStats(): Promise<void> {
   $('stats').textContent =
     `rtt ${s.rttMs ?? '-'} ms · loss ${(s.receiveLoss * 100).toFixed(1)}% · in ${kbps} kbit/s` +
     (s.availableOutgoingKbps ? ` · out est. ${s.availableOutgoingKbps} kbit/s` : '') +
-    (s.videoWidth ? ` · ${s.videoWidth}x${s.videoHeight} ${s.videoFramesPerSecond ?? 0} fps` : '') +
+    (s.videoWidth
+      ? ` · ${s.videoCodec?.replace('video/', '') ?? ''} ${s.videoWidth}x${s.videoHeight} ${s.videoFramesPerSecond ?? 0} fps`
+      : '') +
     (s.jitterMs !== undefined ? ` · jitter ${s.jitterMs} ms` : '');
 }
 
-$('micButton').onclick = async () => {
-  if (room && microphone) await room.setMuted(microphone, !microphone.muted);
+async function toggleMute(track: LocalTrack | undefined): Promise<void> {
+  if (!room || !track) return;
+  const sent = room.setMuted(track, !track.muted); // the local state flips at once
   syncButtons();
-};
-$('camButton').onclick = async () => {
-  if (room && camera) await room.setMuted(camera, !camera.muted);
-  syncButtons();
-};
+  await sent.catch((err: Error) => logEvent(`could not change mute: ${err.message}`));
+}
+$('micButton').onclick = () => toggleMute(microphone);
+$('camButton').onclick = () => toggleMute(camera);
 $('flipButton').onclick = async () => {
   if (!room || !camera) return;
   const previous = facing;
