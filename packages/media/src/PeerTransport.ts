@@ -55,6 +55,9 @@ export function createPeerConnection(config: MediaConfig): RTCPeerConnection {
     // werift skips loopback interfaces; a browser on the same machine needs one.
     iceAdditionalHostAddresses: [bind ?? '127.0.0.1'],
     iceUseIpv6: false,
+    // ICE-lite: the node only answers checks and never probes the client's candidates, so a
+    // client reaches it exactly at the address it announces (a relay, a NAT's public side).
+    iceLite: true,
     bundlePolicy: 'max-bundle',
   });
 }
