@@ -86,4 +86,24 @@ describe('SFU with wrtc bots', () => {
       await Promise.all([a.leave(), b.leave(), c.leave()]);
     }
   });
+
+  it('starts a late subscriber from the keyframe cache, without asking the publisher for a keyframe', async () => {
+    const publisher = await Bot.join(node.url, node.token('cam'));
+    const [camera] = await publisher.publishSynthetic({ audio: false });
+    const early = await Bot.join(node.url, node.token('early'));
+    try {
+      await until(() => early.framesDecoded > 10, 10000, 'early subscriber sees video');
+      const track = node.node.sfu.get('test')!.byIdentity('cam')!.published.get(camera!.sid)!;
+      const requestsBefore = track.keyframeRequests;
+      const late = await Bot.join(node.url, node.token('late'));
+      await until(() => late.framesDecoded > 10, 10000, 'late subscriber sees video');
+      const down = node.node.sfu.get('test')!.byIdentity('late')!.downTracks.get(camera!.sid)!;
+      assert.equal(down.cachedStarts, 1);
+      assert.equal(track.keyframeRequests, requestsBefore, 'no keyframe request for the late subscriber');
+      await late.leave();
+    } finally {
+      await early.leave();
+      await publisher.leave();
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import type { RTCRtpTransceiver, RtpPacket } from 'werift';
-import { RtpMunger } from './RtpMunger.ts';
+import { RtpMunger, seqDiff } from './RtpMunger.ts';
 import type { PublishedTrack } from './PublishedTrack.ts';
 
 const NO_EXTENSIONS: never[] = [];
@@ -12,7 +12,11 @@ const NO_EXTENSIONS: never[] = [];
 export class DownTrack {
   readonly munger: RtpMunger;
   packetsSent = 0;
+  /** times this subscriber was started from the keyframe cache */
+  cachedStarts = 0;
   private waitingForKeyframe: boolean;
+  /** last sequence number of a cached burst; live packets up to it are duplicates */
+  private cacheEndSeq = -1;
   private readonly stopPli: () => void;
   private closed = false;
 
@@ -34,12 +38,33 @@ export class DownTrack {
     if (this.waitingForKeyframe) {
       // A keyframe sent before the subscriber's DTLS is up would be dropped by the sender,
       // leaving the subscriber with deltas it cannot decode: wait until it can really go out.
-      if (!keyframe || !this.canSend()) {
-        if (this.canSend()) this.track.requestKeyframe();
+      if (!this.canSend()) return;
+      if (!keyframe) {
+        if (this.sendCachedGroup()) return;
+        this.track.requestKeyframe();
         return;
       }
       this.waitingForKeyframe = false;
+    } else if (this.cacheEndSeq >= 0) {
+      // live packets the cached burst already carried
+      if (seqDiff(rtp.header.sequenceNumber, this.cacheEndSeq) <= 0) return;
+      this.cacheEndSeq = -1;
     }
+    this.send(rtp);
+  }
+
+  /** Start a new subscriber from the track's cached keyframe group; false when there is none. */
+  private sendCachedGroup(): boolean {
+    const group = this.track.keyframeCache.group;
+    if (group.length === 0) return false;
+    this.waitingForKeyframe = false;
+    for (const packet of group) this.send(packet);
+    this.cacheEndSeq = group[group.length - 1]!.header.sequenceNumber;
+    this.cachedStarts++;
+    return true;
+  }
+
+  private send(rtp: RtpPacket): void {
     const header = rtp.header;
     const seq = header.sequenceNumber;
     const ts = header.timestamp;
@@ -65,6 +90,7 @@ export class DownTrack {
   /** After a pause the stream continues as a new source, from a keyframe. */
   resume(): void {
     this.munger.switchSource();
+    this.cacheEndSeq = -1;
     if (this.track.kind === 'video') this.waitingForKeyframe = true;
   }
 

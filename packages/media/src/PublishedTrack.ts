@@ -1,6 +1,7 @@
 import type { MediaStreamTrack, RTCRtpReceiver, RtpPacket } from 'werift';
 import type { TrackInfo, TrackKind, TrackSource } from '@liveport/protocol';
 import { isKeyframe } from './keyframe.ts';
+import { KeyframeCache } from './KeyframeCache.ts';
 import type { DownTrack } from './DownTrack.ts';
 
 export interface PublishRequest {
@@ -29,6 +30,7 @@ export class PublishedTrack {
   /** packets received from the publisher, for stats and tests */
   packetsReceived = 0;
   private readonly downTracks = new Set<DownTrack>();
+  readonly keyframeCache = new KeyframeCache();
   private receiver?: RTCRtpReceiver;
   private mediaSsrc?: number;
   private lastKeyframeRequestAt = -Infinity;
@@ -72,8 +74,9 @@ export class PublishedTrack {
   private forward(rtp: RtpPacket): void {
     this.packetsReceived++;
     if (this.mediaSsrc === undefined) this.mediaSsrc = rtp.header.ssrc;
-    if (this.muted || this.downTracks.size === 0) return;
+    if (this.muted) return;
     const keyframe = this.kind === 'video' && isKeyframe(this.mimeType, rtp.payload);
+    if (this.kind === 'video') this.keyframeCache.push(rtp, keyframe);
     for (const down of this.downTracks) down.write(rtp, keyframe);
   }
 
@@ -114,6 +117,7 @@ export class PublishedTrack {
   setMuted(muted: boolean): void {
     if (this.muted === muted) return;
     this.muted = muted;
+    this.keyframeCache.clear();
     if (!muted) {
       for (const down of this.downTracks) down.resume();
       this.requestKeyframe();
