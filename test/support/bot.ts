@@ -62,7 +62,15 @@ export class Bot {
 
   /** Publish a 320x240 @30fps synthetic camera and a 440 Hz microphone tone. */
   async publishSynthetic(
-    options: { video?: boolean; audio?: boolean; width?: number; height?: number } = {},
+    options: {
+      video?: boolean;
+      audio?: boolean;
+      width?: number;
+      height?: number;
+      simulcast?: boolean;
+      /** incompressible picture: the encoder spends its whole bitrate cap */
+      noisy?: boolean;
+    } = {},
   ) {
     const published = [];
     if (options.video !== false) {
@@ -70,18 +78,29 @@ export class Bot {
       const height = options.height ?? 240;
       const source = new RTCVideoSource();
       const frame = new Uint8Array((width * height * 3) / 2);
+      const noise = options.noisy ? Uint8Array.from({ length: width * height * 2 }, () => Math.random() * 256) : undefined;
       let n = 0;
       this.timers.push(
         setInterval(() => {
           n++;
-          for (let i = 0; i < width * height; i++) frame[i] = (i + n * 4) & 0xff;
+          if (noise) {
+            const offset = (n * 7919) % (width * height); // jump far each frame: nothing to predict from
+            frame.set(noise.subarray(offset, offset + width * height));
+          }
+          else for (let i = 0; i < width * height; i++) frame[i] = (i + n * 4) & 0xff;
           frame.fill(128, width * height);
           source.onFrame({ width, height, data: frame });
         }, 33),
       );
       const track = source.createTrack();
       this.sources.push(track);
-      published.push(await this.room.publishTrack(track, { source: 'camera' }));
+      published.push(
+        await this.room.publishTrack(track, {
+          source: 'camera',
+          simulcast: options.simulcast ?? false,
+          dimensions: { width, height },
+        }),
+      );
     }
     if (options.audio !== false) {
       const source = new RTCAudioSource();

@@ -1,23 +1,30 @@
 import type { RTCRtpTransceiver, RtpPacket } from 'werift';
+import { RtcpRrPacket, RtcpSrPacket } from 'werift';
 import { RtpMunger, seqDiff } from './RtpMunger.ts';
+import { LayerController } from './LayerController.ts';
 import type { PublishedTrack } from './PublishedTrack.ts';
 
 const NO_EXTENSIONS: never[] = [];
 
 /**
  * One published track as one subscriber receives it: its own sender on the subscriber's
- * connection, its own sequence/timestamp numbering, and its own wait for a keyframe so the
- * first picture it sees is decodable.
+ * connection, its own sequence/timestamp numbering, its own simulcast layer, and its own wait
+ * for a keyframe so that every picture it is sent can be decoded.
  */
 export class DownTrack {
   readonly munger: RtpMunger;
+  readonly layers: LayerController;
   packetsSent = 0;
+  bytesSent = 0;
   /** times this subscriber was started from the keyframe cache */
   cachedStarts = 0;
-  private waitingForKeyframe: boolean;
+  layerSwitches = 0;
+  /** layer being sent; -1 until started (or while paused) */
+  current = -1;
   /** last sequence number of a cached burst; live packets up to it are duplicates */
   private cacheEndSeq = -1;
-  private readonly stopPli: () => void;
+  private readonly unsubscribers: (() => void)[] = [];
+  private readonly timer?: ReturnType<typeof setInterval>;
   private closed = false;
 
   constructor(
@@ -26,42 +33,104 @@ export class DownTrack {
     readonly subscriberSid: string,
   ) {
     this.munger = new RtpMunger(track.clockRate);
-    this.waitingForKeyframe = track.kind === 'video';
-    this.stopPli = transceiver.sender.onPictureLossIndication.subscribe(() =>
-      track.requestKeyframe(),
-    ).unSubscribe;
+    this.layers = new LayerController(track.layers.length);
+    const sender = transceiver.sender;
+    this.unsubscribers.push(
+      sender.onPictureLossIndication.subscribe(() => track.requestKeyframe(Math.max(0, this.current))).unSubscribe,
+      sender.onRtcp.subscribe((packet) => {
+        if (packet instanceof RtcpRrPacket || packet instanceof RtcpSrPacket) {
+          for (const report of packet.reports) if (report.ssrc === sender.ssrc) this.layers.onLoss(report.fractionLost / 256);
+        }
+      }).unSubscribe,
+    );
+    if (track.simulcast) {
+      this.timer = setInterval(() => this.reconsider(), LayerController.tickMs);
+      this.timer.unref();
+    }
+    if (track.kind === 'audio') this.current = 0;
     track.addDownTrack(this);
   }
 
-  write(rtp: RtpPacket, keyframe: boolean): void {
+  /** The layer this subscriber should get (for dynacast: what the publisher must keep sending). */
+  get neededLayer(): number {
+    return this.track.kind === 'audio' ? 0 : this.layers.target;
+  }
+
+  private reconsider(): void {
+    const remb = Number(this.transceiver.sender.receiverEstimatedMaxBitrate);
+    if (remb > 0) this.layers.onRemb(remb);
+    const before = this.layers.target;
+    this.layers.tick(this.current, { costs: this.track.layers.map((l) => l.cost) });
+    if (this.layers.target !== before) this.targetChanged();
+  }
+
+  /** Adaptive stream: the subscriber's player size and visibility. */
+  setViewport(visible: boolean, height: number): void {
+    const before = this.layers.target;
+    this.layers.setViewport(visible, height, this.track.layers.map((l) => l.height));
+    if (this.layers.target !== before) this.targetChanged();
+  }
+
+  private targetChanged(): void {
+    const target = this.layers.target;
+    if (target < 0) this.current = -1; // hidden: stop sending video
+    else if (this.current >= 0 && target !== this.current) this.track.requestKeyframe(target);
+    this.track.updateWantedLayers();
+  }
+
+  write(rtp: RtpPacket, layer: number, keyframe: boolean): void {
     if (this.closed) return;
-    if (this.waitingForKeyframe) {
+    const target = this.layers.target;
+    if (this.current < 0) {
+      if (target < 0 || layer > target) return;
       // A keyframe sent before the subscriber's DTLS is up would be dropped by the sender,
-      // leaving the subscriber with deltas it cannot decode: wait until it can really go out.
+      // leaving it with deltas it cannot decode: start only once packets really go out.
       if (!this.canSend()) return;
-      if (!keyframe) {
-        if (this.sendCachedGroup()) return;
-        this.track.requestKeyframe();
-        return;
-      }
-      this.waitingForKeyframe = false;
-    } else if (this.cacheEndSeq >= 0) {
-      // live packets the cached burst already carried
-      if (seqDiff(rtp.header.sequenceNumber, this.cacheEndSeq) <= 0) return;
-      this.cacheEndSeq = -1;
+      if (keyframe && layer === target) return this.start(layer, rtp);
+      if (this.startFromCache(target)) return;
+      if (keyframe) return this.start(layer, rtp);
+      this.track.requestKeyframe(target);
+      return;
     }
+    if (layer === this.current) {
+      if (this.cacheEndSeq >= 0) {
+        if (seqDiff(rtp.header.sequenceNumber, this.cacheEndSeq) <= 0) return;
+        this.cacheEndSeq = -1;
+      }
+      this.send(rtp);
+      return;
+    }
+    if (layer === target && keyframe) {
+      // switch layers on the new layer's keyframe, so the picture never breaks
+      this.munger.switchSource();
+      this.current = layer;
+      this.cacheEndSeq = -1;
+      this.layerSwitches++;
+      this.send(rtp);
+    }
+  }
+
+  private start(layer: number, rtp: RtpPacket): void {
+    this.munger.switchSource();
+    this.current = layer;
+    this.cacheEndSeq = -1;
     this.send(rtp);
   }
 
-  /** Start a new subscriber from the track's cached keyframe group; false when there is none. */
-  private sendCachedGroup(): boolean {
-    const group = this.track.keyframeCache.group;
-    if (group.length === 0) return false;
-    this.waitingForKeyframe = false;
-    for (const packet of group) this.send(packet);
-    this.cacheEndSeq = group[group.length - 1]!.header.sequenceNumber;
-    this.cachedStarts++;
-    return true;
+  /** Start from the cached keyframe group of the best layer up to `target`; false when none. */
+  private startFromCache(target: number): boolean {
+    for (let i = target; i >= 0; i--) {
+      const group = this.track.layers[i]?.keyframeCache.group;
+      if (!group?.length) continue;
+      this.munger.switchSource();
+      this.current = i;
+      for (const packet of group) this.send(packet);
+      this.cacheEndSeq = group[group.length - 1]!.header.sequenceNumber;
+      this.cachedStarts++;
+      if (i !== target) this.track.requestKeyframe(target);
+      return true;
+    }
+    return false;
   }
 
   private send(rtp: RtpPacket): void {
@@ -76,6 +145,7 @@ export class DownTrack {
       // can be restored right after the call and the next subscriber sees the original.
       this.transceiver.sender.sendRtp(rtp).catch(() => undefined);
       this.packetsSent++;
+      this.bytesSent += rtp.payload.length + 12;
     }
     header.sequenceNumber = seq;
     header.timestamp = ts;
@@ -89,15 +159,15 @@ export class DownTrack {
 
   /** After a pause the stream continues as a new source, from a keyframe. */
   resume(): void {
-    this.munger.switchSource();
-    this.cacheEndSeq = -1;
-    if (this.track.kind === 'video') this.waitingForKeyframe = true;
+    if (this.track.kind === 'video') this.current = -1;
+    else this.munger.switchSource();
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.stopPli();
+    clearInterval(this.timer);
+    for (const off of this.unsubscribers) off();
     this.track.removeDownTrack(this);
   }
 }

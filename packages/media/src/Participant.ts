@@ -15,6 +15,7 @@ import { DownTrack } from './DownTrack.ts';
 import { PublishedTrack, type PublishRequest } from './PublishedTrack.ts';
 import type { MediaConfig } from './MediaConfig.ts';
 import { newSid } from './sid.ts';
+import { PublisherBandwidth, sendRemb } from './PublisherBandwidth.ts';
 
 export interface ParticipantPermissions {
   subscribe: boolean;
@@ -48,6 +49,8 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   private negotiating = false;
   private negotiationQueued = false;
   private negotiationTimer?: ReturnType<typeof setTimeout>;
+  private readonly uplink = new PublisherBandwidth();
+  private rembTimer?: ReturnType<typeof setInterval>;
   private closed = false;
 
   constructor(
@@ -59,7 +62,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     readonly signal: (msg: ServerMessage) => void,
   ) {
     super();
-    this.subscriber = createPeerConnection(config);
+    this.subscriber = createPeerConnection(config, 'subscriber');
     this.lossyOut = this.subscriber.createDataChannel(LOSSY_LABEL, { ordered: false, maxRetransmits: 0 });
     this.watchConnection(this.subscriber, 'subscriber');
     // Connect the subscriber transport at once: tracks added later only renegotiate.
@@ -92,6 +95,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
       );
     }
     const track = new PublishedTrack(newSid('TR'), this.sid, request, this.config.keyframeRequestIntervalMs);
+    track.onWantedLayers((rids) => this.signal({ type: 'layers_wanted', trackSid: track.sid, rids }));
     this.published.set(track.sid, track);
     return track;
   }
@@ -107,9 +111,11 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
       }
     }
     if (!this.publisher) {
-      this.publisher = createPeerConnection(this.config);
+      this.publisher = createPeerConnection(this.config, 'publisher');
       this.watchConnection(this.publisher, 'publisher');
       this.publisher.onDataChannel.subscribe((channel) => this.acceptLossyChannel(channel));
+      this.rembTimer = setInterval(() => this.reportUplink(), 1000);
+      this.rembTimer.unref();
     }
     const pc = this.publisher;
     try {
@@ -131,9 +137,10 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     return announceAddress(pc.localDescription?.sdp ?? '', this.config.announcedIp);
   }
 
+  /** Bind every encoding (one, or one per simulcast rid) as it appears on the transceiver. */
   private bindWhenTrackArrives(track: PublishedTrack, transceiver: RTCRtpTransceiver): void {
     const bind = (remote: MediaStreamTrack) => {
-      if (track.bound || !this.published.has(track.sid)) return;
+      if (!this.published.has(track.sid)) return;
       if (!track.mimeType) {
         const codec = remote.codec ?? transceiver.codecs[0];
         if (codec) {
@@ -141,12 +148,43 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
           track.clockRate = codec.clockRate;
         }
       }
-      track.bind(remote, transceiver.receiver);
-      this.emit('trackPublished', track);
+      const first = !track.bound;
+      if (track.bind(remote, transceiver.receiver) && first) this.emit('trackPublished', track);
     };
-    const existing = transceiver.receiver.tracks[0];
-    if (existing) bind(existing);
-    else transceiver.onTrack.subscribe((remote) => bind(remote));
+    for (const remote of transceiver.receiver.tracks) bind(remote);
+    transceiver.onTrack.subscribe((remote) => bind(remote));
+  }
+
+  /** Adaptive stream: the size and visibility of this subscriber's player for a track. */
+  setTrackSettings(trackSid: string, visible: boolean, height: number): void {
+    const down = this.downTracks.get(trackSid);
+    if (!down) throw new LiveportError(ErrorCode.TRACK_NOT_FOUND, `not subscribed to ${trackSid}`);
+    down.setViewport(visible, height);
+  }
+
+  /** Tell the publisher, per REMB, how fast it may send its video. */
+  private reportUplink(): void {
+    let bitrate = 0;
+    let lost = 0;
+    const ssrcs: number[] = [];
+    let receiver;
+    for (const track of this.published.values()) {
+      if (track.kind !== 'video') continue;
+      for (const layer of track.layers) {
+        if (layer.ssrc === undefined || !layer.receiver) continue;
+        ssrcs.push(layer.ssrc);
+        bitrate += layer.bitrate;
+        lost += layer.loss * layer.bitrate;
+        receiver = layer.receiver;
+      }
+    }
+    if (!receiver || ssrcs.length === 0) return;
+    const estimate = this.uplink.update(bitrate, bitrate > 0 ? lost / bitrate : 0, 1000);
+    sendRemb(receiver, ssrcs, estimate);
+  }
+
+  get uplinkEstimate(): number {
+    return this.uplink.estimate;
   }
 
   unpublish(trackSid: string): PublishedTrack {
@@ -291,6 +329,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.negotiationTimer);
+    clearInterval(this.rembTimer);
     for (const down of this.downTracks.values()) down.close();
     this.downTracks.clear();
     for (const track of this.published.values()) track.close();

@@ -7,7 +7,9 @@ import {
   useOPUS,
   usePLI,
   useREMB,
+  useRepairedRtpStreamId,
   useSdesMid,
+  useSdesRTPStreamId,
   useTransportWideCC,
   useTWCC,
   useVP8,
@@ -23,30 +25,43 @@ import type { MediaConfig } from './MediaConfig.ts';
  */
 export type TransportRole = 'publisher' | 'subscriber';
 
-const videoFeedback = () => [useNACK(), usePLI(), useREMB(), useTWCC()];
+/**
+ * Publishers get REMB, not transport-cc: werift's transport-cc feedback is too rough for the
+ * browser's delay-based estimator, which then holds a camera near 300 kbit/s. With REMB the
+ * node states the rate it can take (PublisherBandwidth) and the browser's loss-based control
+ * does the rest; `x-google-start-bitrate` spares the slow climb from 300 kbit/s.
+ */
+const START_KBPS = 1200;
 
 /** Codecs the node forwards; a subscriber is offered exactly the codec its publisher sends. */
-export function supportedCodecs(): { audio: RTCRtpCodecParameters[]; video: RTCRtpCodecParameters[] } {
+export function supportedCodecs(role: TransportRole): { audio: RTCRtpCodecParameters[]; video: RTCRtpCodecParameters[] } {
+  const publisher = role === 'publisher';
+  const feedback = () => (publisher ? [useNACK(), usePLI(), useREMB()] : [useNACK(), usePLI(), useREMB(), useTWCC()]);
+  const start = publisher ? `;x-google-start-bitrate=${START_KBPS}` : '';
   return {
-    audio: [useOPUS({ rtcpFeedback: [useTWCC()], parameters: 'minptime=10;useinbandfec=1' })],
+    audio: [useOPUS({ rtcpFeedback: publisher ? [] : [useTWCC()], parameters: 'minptime=10;useinbandfec=1' })],
     video: [
-      useVP8({ rtcpFeedback: videoFeedback() }),
-      useH264({ rtcpFeedback: videoFeedback() }),
+      useVP8({ rtcpFeedback: feedback() }),
       useH264({
-        rtcpFeedback: videoFeedback(),
-        parameters: 'profile-level-id=42001f;packetization-mode=1;level-asymmetry-allowed=1',
+        rtcpFeedback: feedback(),
+        parameters: `profile-level-id=42e01f;packetization-mode=1;level-asymmetry-allowed=1${start}`,
+      }),
+      useH264({
+        rtcpFeedback: feedback(),
+        parameters: `profile-level-id=42001f;packetization-mode=1;level-asymmetry-allowed=1${start}`,
       }),
     ],
   };
 }
 
-export function createPeerConnection(config: MediaConfig): RTCPeerConnection {
+export function createPeerConnection(config: MediaConfig, role: TransportRole): RTCPeerConnection {
   const bind = config.bindAddress;
+  const twcc = role === 'subscriber' ? [useTransportWideCC()] : [];
   return new RTCPeerConnection({
-    codecs: supportedCodecs(),
+    codecs: supportedCodecs(role),
     headerExtensions: {
-      audio: [useSdesMid(), useTransportWideCC()],
-      video: [useSdesMid(), useAbsSendTime(), useTransportWideCC()],
+      audio: [useSdesMid(), ...twcc],
+      video: [useSdesMid(), useSdesRTPStreamId(), useRepairedRtpStreamId(), useAbsSendTime(), ...twcc],
     },
     // No STUN: the node knows its address (or is told it through announcedIp); nothing leaves the host.
     iceServers: [],

@@ -1,7 +1,7 @@
 import type { MediaStreamTrack, RTCRtpReceiver, RtpPacket } from 'werift';
-import type { TrackInfo, TrackKind, TrackSource } from '@liveport/protocol';
+import type { TrackInfo, TrackKind, TrackSource, VideoLayer } from '@liveport/protocol';
 import { isKeyframe } from './keyframe.ts';
-import { KeyframeCache } from './KeyframeCache.ts';
+import { Layer } from './Layer.ts';
 import type { DownTrack } from './DownTrack.ts';
 
 export interface PublishRequest {
@@ -11,12 +11,13 @@ export interface PublishRequest {
   muted: boolean;
   width?: number;
   height?: number;
+  /** simulcast encodings, lowest first */
+  layers?: VideoLayer[];
 }
 
 /**
- * A track a participant publishes, as the node receives it: the one place its RTP enters and
- * fans out to every subscriber's DownTrack. Keyframe requests from all subscribers meet here
- * and reach the publisher at most once per interval.
+ * A track a participant publishes, as the node receives it: the one place its RTP enters
+ * (one Layer per simulcast encoding) and fans out to every subscriber's DownTrack.
  */
 export class PublishedTrack {
   readonly kind: TrackKind;
@@ -27,24 +28,17 @@ export class PublishedTrack {
   clockRate = 90000;
   readonly width?: number;
   readonly height?: number;
-  /** packets received from the publisher, for stats and tests */
-  packetsReceived = 0;
+  readonly layers: Layer[];
   private readonly downTracks = new Set<DownTrack>();
-  readonly keyframeCache = new KeyframeCache();
-  private receiver?: RTCRtpReceiver;
-  private mediaSsrc?: number;
-  private lastKeyframeRequestAt = -Infinity;
-  private deferredKeyframeRequest?: ReturnType<typeof setTimeout>;
-  /** PLIs sent to the publisher */
-  keyframeRequests = 0;
-  private unsubscribeRtp?: () => void;
+  private wantedChanged?: (rids: string[]) => void;
+  private wantedRids = '';
   private closed = false;
 
   constructor(
     readonly sid: string,
     readonly publisherSid: string,
-    request: PublishRequest,
-    private readonly keyframeRequestIntervalMs: number,
+    private readonly request: PublishRequest,
+    keyframeRequestIntervalMs: number,
   ) {
     this.kind = request.kind;
     this.source = request.source;
@@ -52,76 +46,96 @@ export class PublishedTrack {
     this.muted = request.muted;
     this.width = request.width;
     this.height = request.height;
+    const declared = request.kind === 'video' && request.layers?.length ? request.layers : undefined;
+    this.layers = declared
+      ? declared.map((l, i) => new Layer(i, l.rid, l.width, l.height, l.maxBitrate, keyframeRequestIntervalMs))
+      : [new Layer(0, undefined, request.width ?? 0, request.height ?? 0, 0, keyframeRequestIntervalMs)];
+  }
+
+  get simulcast(): boolean {
+    return this.layers.length > 1;
   }
 
   get bound(): boolean {
-    return this.receiver !== undefined;
+    return this.layers.some((l) => l.bound);
   }
 
-  /** Start receiving media from the publisher's connection. */
-  bind(track: MediaStreamTrack, receiver: RTCRtpReceiver): void {
-    if (this.closed || this.receiver) return;
-    this.receiver = receiver;
-    this.mediaSsrc = track.ssrc;
-    if (track.codec) {
+  layerByRid(rid: string | undefined): Layer | undefined {
+    return this.simulcast ? this.layers.find((l) => l.rid === rid) : this.layers[0];
+  }
+
+  /** Start receiving one encoding from the publisher's connection. */
+  bind(track: MediaStreamTrack, receiver: RTCRtpReceiver): boolean {
+    const layer = this.layerByRid(track.rid);
+    if (this.closed || !layer || layer.bound) return false;
+    if (track.codec && !this.mimeType) {
       this.mimeType = track.codec.mimeType;
       this.clockRate = track.codec.clockRate;
     }
-    const { unSubscribe } = track.onReceiveRtp.subscribe((rtp) => this.forward(rtp));
-    this.unsubscribeRtp = unSubscribe;
+    layer.bind(track, receiver, (l, rtp) => this.forward(l, rtp));
+    return true;
   }
 
-  private forward(rtp: RtpPacket): void {
-    this.packetsReceived++;
-    if (this.mediaSsrc === undefined) this.mediaSsrc = rtp.header.ssrc;
+  private forward(layer: Layer, rtp: RtpPacket): void {
     if (this.muted) return;
     const keyframe = this.kind === 'video' && isKeyframe(this.mimeType, rtp.payload);
-    if (this.kind === 'video') this.keyframeCache.push(rtp, keyframe);
-    for (const down of this.downTracks) down.write(rtp, keyframe);
+    if (this.kind === 'video') layer.keyframeCache.push(rtp, keyframe);
+    for (const down of this.downTracks) down.write(rtp, layer.index, keyframe);
   }
 
   addDownTrack(down: DownTrack): void {
     // No keyframe request yet: the subscriber cannot receive one before its transport is up.
     // The DownTrack asks once it can send.
     this.downTracks.add(down);
+    this.updateWantedLayers();
   }
 
   removeDownTrack(down: DownTrack): void {
     this.downTracks.delete(down);
+    this.updateWantedLayers();
   }
 
   get subscriberCount(): number {
     return this.downTracks.size;
   }
 
-  /**
-   * Ask the publisher for a keyframe (PLI), at most once per interval so a crowd of subscribers
-   * cannot flood it. A request inside the interval is not lost: it is sent when the interval
-   * ends, because someone is still waiting for a picture.
-   */
-  requestKeyframe(nowMs = performance.now()): void {
-    if (this.kind !== 'video' || !this.receiver || this.mediaSsrc === undefined || this.closed) return;
-    const wait = this.lastKeyframeRequestAt + this.keyframeRequestIntervalMs - nowMs;
-    if (wait > 0) {
-      this.deferredKeyframeRequest ??= setTimeout(() => {
-        this.deferredKeyframeRequest = undefined;
-        this.requestKeyframe();
-      }, wait);
-      return;
-    }
-    this.lastKeyframeRequestAt = nowMs;
-    this.keyframeRequests++;
-    this.receiver.sendRtcpPLI(this.mediaSsrc).catch(() => undefined);
+  /** PLIs sent to the publisher, all layers */
+  get keyframeRequests(): number {
+    return this.layers.reduce((n, l) => n + l.keyframeRequests, 0);
+  }
+
+  get packetsReceived(): number {
+    return this.layers.reduce((n, l) => n + l.packetsReceived, 0);
+  }
+
+  requestKeyframe(layerIndex = 0): void {
+    if (this.kind !== 'video' || this.closed) return;
+    this.layers[layerIndex]?.requestKeyframe();
+  }
+
+  /** Dynacast: tell the publisher (through `onWantedLayers`) which layers anyone needs. */
+  onWantedLayers(listener: (rids: string[]) => void): void {
+    this.wantedChanged = listener;
+  }
+
+  updateWantedLayers(): void {
+    if (!this.simulcast || this.closed) return;
+    let highest = -1;
+    for (const down of this.downTracks) highest = Math.max(highest, down.neededLayer);
+    // Keep the lowest layer flowing even with nobody watching: a new viewer starts at once.
+    const rids = this.layers.filter((l) => l.index <= Math.max(0, highest)).map((l) => l.rid!);
+    const key = rids.join(',');
+    if (key === this.wantedRids) return;
+    this.wantedRids = key;
+    for (const l of this.layers) l.active = rids.includes(l.rid!);
+    this.wantedChanged?.(rids);
   }
 
   setMuted(muted: boolean): void {
     if (this.muted === muted) return;
     this.muted = muted;
-    this.keyframeCache.clear();
-    if (!muted) {
-      for (const down of this.downTracks) down.resume();
-      this.requestKeyframe();
-    }
+    for (const l of this.layers) l.keyframeCache.clear();
+    if (!muted) for (const down of this.downTracks) down.resume();
   }
 
   info(): TrackInfo {
@@ -134,13 +148,13 @@ export class PublishedTrack {
       mimeType: this.mimeType,
       width: this.width,
       height: this.height,
+      ...(this.simulcast && { layers: this.request.layers }),
     };
   }
 
   close(): void {
     this.closed = true;
-    clearTimeout(this.deferredKeyframeRequest);
-    this.unsubscribeRtp?.();
+    for (const l of this.layers) l.close();
     for (const down of [...this.downTracks]) down.close();
     this.downTracks.clear();
   }

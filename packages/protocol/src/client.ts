@@ -14,5 +14,5 @@ export type {
   PeerTarget,
   ServerMessage,
 } from './signal.ts';
-export type { LeaveReason, ParticipantInfo, RoomInfo, TrackInfo, TrackKind } from './models.ts';
+export type { LeaveReason, ParticipantInfo, RoomInfo, TrackInfo, TrackKind, VideoLayer } from './models.ts';
 export type { TrackSource } from './grants.ts';

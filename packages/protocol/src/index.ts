@@ -1,7 +1,7 @@
 export { ErrorCode, LiveportError } from './errors.ts';
 export { Grants, TokenClaims, TrackSource } from './grants.ts';
 export type { GrantsInput } from './grants.ts';
-export { LeaveReason, ParticipantInfo, RoomInfo, TrackInfo, TrackKind } from './models.ts';
+export { LeaveReason, ParticipantInfo, RoomInfo, TrackInfo, TrackKind, VideoLayer } from './models.ts';
 export { ClientMessage, IceCandidate, PeerTarget, parseClientMessage } from './signal.ts';
 export type {
   ClientMessageInput,

@@ -4,6 +4,16 @@ import { TrackSource } from './grants.ts';
 export const TrackKind = z.enum(['audio', 'video']);
 export type TrackKind = z.infer<typeof TrackKind>;
 
+/** One simulcast encoding of a video track; index 0 is the lowest. */
+export const VideoLayer = z.object({
+  rid: z.string().regex(/^[a-zA-Z0-9]{1,16}$/),
+  width: z.number().int().min(0).max(16384).default(0),
+  height: z.number().int().min(0).max(16384).default(0),
+  /** the publisher's cap for this layer, bit/s */
+  maxBitrate: z.number().int().min(0).max(50_000_000).default(0),
+});
+export type VideoLayer = z.infer<typeof VideoLayer>;
+
 export const TrackInfo = z.object({
   sid: z.string(),
   kind: TrackKind,
@@ -14,6 +24,8 @@ export const TrackInfo = z.object({
   mimeType: z.string(),
   width: z.number().int().optional(),
   height: z.number().int().optional(),
+  /** simulcast layers, lowest first; absent for a single encoding */
+  layers: z.array(VideoLayer).optional(),
 });
 export type TrackInfo = z.infer<typeof TrackInfo>;
 

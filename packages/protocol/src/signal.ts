@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TrackSource } from './grants.ts';
-import { LeaveReason, ParticipantInfo, RoomInfo, TrackInfo, TrackKind } from './models.ts';
+import { LeaveReason, ParticipantInfo, RoomInfo, TrackInfo, TrackKind, VideoLayer } from './models.ts';
 import type { ErrorCode } from './errors.ts';
 import { MAX_DATA_BYTES, MAX_SIGNAL_BYTES } from './constants.ts';
 
@@ -51,8 +51,21 @@ export const ClientMessage = z.discriminatedUnion('type', [
     muted: z.boolean().default(false),
     width: z.number().int().min(0).max(16384).optional(),
     height: z.number().int().min(0).max(16384).optional(),
+    /** simulcast encodings, lowest first */
+    layers: z.array(VideoLayer).min(2).max(3).optional(),
   }),
   z.object({ type: z.literal('unpublish'), rid, trackSid: z.string().max(64) }),
+  /**
+   * Adaptive stream: how a subscriber shows a remote video track. The node sends no layer
+   * larger than the element needs, and nothing while it is hidden.
+   */
+  z.object({
+    type: z.literal('track_settings'),
+    trackSid: z.string().max(64),
+    visible: z.boolean(),
+    width: z.number().int().min(0).max(16384),
+    height: z.number().int().min(0).max(16384),
+  }),
   z.object({ type: z.literal('mute'), rid, trackSid: z.string().max(64), muted: z.boolean() }),
   z.object({
     type: z.literal('offer'),
@@ -102,6 +115,8 @@ export type ServerMessage =
   | { type: 'track_published'; participantSid: string; track: TrackInfo }
   | { type: 'track_unpublished'; participantSid: string; trackSid: string }
   | { type: 'track_muted'; participantSid: string; trackSid: string; muted: boolean }
+  /** Dynacast: the simulcast layers of this client's track that some subscriber needs; pause the rest. */
+  | { type: 'layers_wanted'; trackSid: string; rids: string[] }
   /** A moderator asks this client to mute (or unmute) its own track; forwarding already stopped. */
   | { type: 'mute_request'; trackSid: string; muted: boolean }
   | {

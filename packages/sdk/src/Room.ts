@@ -9,6 +9,7 @@ import {
   type RoomInfo,
   type ServerMessage,
   type TrackSource,
+  type VideoLayer,
 } from '@liveport/protocol/client';
 import { SignalClient, type WebSocketLike } from './SignalClient.ts';
 import { RemoteParticipant } from './Participant.ts';
@@ -56,6 +57,34 @@ export interface PublishOptions {
   muted?: boolean;
   /** Preferred video codec; the browser's default order otherwise. Subscribers get the same. */
   videoCodec?: 'vp8' | 'h264';
+  /**
+   * Send the camera as several encodings so each viewer gets what its screen and link can
+   * take. Default: on for cameras, with 3 layers from 540p up, 2 from 270p.
+   */
+  simulcast?: boolean;
+  /** The track's size when the track cannot tell (Node sources). */
+  dimensions?: { width: number; height: number };
+}
+
+/** Simulcast ladder, lowest first: resolution divisor and bitrate cap (bit/s) at 720p. */
+const LADDER = [
+  { rid: 'q', scale: 4, maxBitrate: 150_000 },
+  { rid: 'h', scale: 2, maxBitrate: 500_000 },
+  { rid: 'f', scale: 1, maxBitrate: 1_700_000 },
+];
+
+function simulcastLayers(width: number, height: number): VideoLayer[] {
+  const ladder = height >= 540 ? LADDER : height >= 270 ? LADDER.slice(1) : [];
+  const pixels = (width * height) / (1280 * 720);
+  return ladder.map((l, i) => {
+    const scale = ladder.length === 2 ? [2, 1][i]! : l.scale;
+    return {
+      rid: l.rid,
+      width: Math.round(width / scale),
+      height: Math.round(height / scale),
+      maxBitrate: Math.max(100_000, Math.round(l.maxBitrate * Math.min(1, pixels * 1.3))),
+    };
+  });
 }
 
 export interface SendDataOptions {
@@ -200,6 +229,11 @@ export class Room extends TypedEmitter<RoomEvents> {
         this.emit('trackMuted', track, msg.muted);
         return;
       }
+      case 'layers_wanted': {
+        const local = this.localTracks.get(msg.trackSid);
+        if (local) void this.applyWantedLayers(local, msg.rids);
+        return;
+      }
       case 'mute_request': {
         const track = this.localTracks.get(msg.trackSid);
         if (!track) return;
@@ -250,6 +284,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       if (!track) continue;
       this.pendingStreams.delete(trackSid);
       track.mediaStreamTrack = mediaStreamTrack;
+      track.reportViewport = (visible, width, height) => this.setTrackSettings(track, { visible, width, height });
       this.emit('trackSubscribed', track, p);
       return;
     }
@@ -302,8 +337,13 @@ export class Room extends TypedEmitter<RoomEvents> {
   /** Publish a media track (camera, microphone, screen…). Refused with GRANT_MISSING when the token does not allow the source. */
   async publishTrack(track: MediaStreamTrack, options: PublishOptions = {}): Promise<LocalTrack> {
     const source = options.source ?? (track.kind === 'audio' ? 'microphone' : 'camera');
-    const settings =
-      track.kind === 'video' && typeof track.getSettings === 'function' ? track.getSettings() : {};
+    const settings: { width?: number; height?: number } =
+      options.dimensions ??
+      (track.kind === 'video' && typeof track.getSettings === 'function' ? track.getSettings() : {});
+    const layers =
+      track.kind === 'video' && source === 'camera' && options.simulcast !== false && settings.width && settings.height
+        ? simulcastLayers(settings.width, settings.height)
+        : [];
     const ack = await this.signal.request<'publish_ack'>({
       type: 'publish',
       cid: `c${++this.cidCounter}`,
@@ -313,9 +353,19 @@ export class Room extends TypedEmitter<RoomEvents> {
       muted: options.muted ?? false,
       ...(settings.width && { width: Math.round(settings.width) }),
       ...(settings.height && { height: Math.round(settings.height) }),
+      ...(layers.length > 1 && { layers }),
     });
     const pc = this.ensurePublisher();
-    const transceiver = pc.addTransceiver(track, { direction: 'sendonly' });
+    const transceiver = pc.addTransceiver(track, {
+      direction: 'sendonly',
+      ...(layers.length > 1 && {
+        sendEncodings: layers.map((l) => ({
+          rid: l.rid,
+          maxBitrate: l.maxBitrate,
+          scaleResolutionDownBy: (settings.width ?? l.width) / l.width,
+        })),
+      }),
+    });
     if (track.kind === 'video' && options.videoCodec) preferCodec(transceiver, `video/${options.videoCodec}`);
     const local = new LocalTrack(ack.track, track, transceiver);
     if (options.muted) track.enabled = false;
@@ -365,6 +415,36 @@ export class Room extends TypedEmitter<RoomEvents> {
     local.mediaStreamTrack.enabled = !muted;
     local.info = { ...local.info, muted };
     await this.signal.request<'ok'>({ type: 'mute', trackSid: local.sid, muted });
+  }
+
+  /** Dynacast: stop encoding the layers nobody watches (saves the publisher's CPU and uplink). */
+  private async applyWantedLayers(local: LocalTrack, rids: string[]): Promise<void> {
+    local.activeLayers = rids;
+    const params = local.sender.getParameters();
+    if (!params.encodings?.length) return;
+    let changed = false;
+    for (const e of params.encodings) {
+      const active = e.rid === undefined || rids.includes(e.rid);
+      if (e.active !== active) {
+        e.active = active;
+        changed = true;
+      }
+    }
+    if (changed) await local.sender.setParameters(params).catch(() => undefined);
+  }
+
+  /**
+   * Adaptive stream: tell the node how a remote video is shown, so it sends no more than the
+   * player needs (and nothing while hidden). `attach()` does this on its own in browsers.
+   */
+  setTrackSettings(track: RemoteTrack, settings: { visible: boolean; width: number; height: number }): void {
+    this.signal.send({
+      type: 'track_settings',
+      trackSid: track.sid,
+      visible: settings.visible,
+      width: Math.round(settings.width),
+      height: Math.round(settings.height),
+    });
   }
 
   /** One publisher negotiation at a time; callers queue behind each other. */

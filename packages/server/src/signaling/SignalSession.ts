@@ -145,6 +145,9 @@ export class SignalSession {
         const track = room.requestPublish(p, msg);
         return this.send({ type: 'publish_ack', rid: msg.rid, cid: msg.cid, track: track.info() });
       }
+      case 'track_settings':
+        p.setTrackSettings(msg.trackSid, msg.visible, msg.height);
+        return;
       case 'unpublish':
         room.unpublish(p, msg.trackSid);
         return this.ok(msg.rid);

@@ -1,0 +1,106 @@
+/**
+ * Chooses the simulcast layer one subscriber receives of one track, from what its player
+ * needs (size, visibility) and what its link carries. Congestion shows as loss in the
+ * subscriber's receiver reports or as a receiver estimate (REMB) below the layer's bitrate;
+ * headroom is found by trying the next layer up, backing off when a try fails.
+ */
+export interface LayerCosts {
+  /** bit/s of each layer, lowest first */
+  costs: number[];
+}
+
+export interface LayerDecision {
+  layer: number;
+  reason: 'size' | 'bandwidth' | 'probe' | 'hidden' | 'start';
+}
+
+const TICK_MS = 500;
+const LOSS_CONGESTED = 0.15;
+const MIN_HOLD_MS = 1000;
+const PROBE_OK_MS = 3000;
+const BACKOFF_MIN_MS = 2000;
+const BACKOFF_MAX_MS = 8000;
+
+export class LayerController {
+  /** highest layer the subscriber's player can use; -1 while hidden */
+  maxBySize: number;
+  /** highest layer the link seems to carry */
+  byBandwidth: number;
+  lossEwma = 0;
+  /** last receiver estimate, bit/s (0 when the client sends none) */
+  remb = 0;
+  private lastChangeAt = -Infinity;
+  private probingSince = -Infinity;
+  private backoffMs = BACKOFF_MIN_MS;
+
+  constructor(layerCount: number) {
+    this.maxBySize = layerCount - 1;
+    // Start one below the top: fast to show, quick to climb on a good link.
+    this.byBandwidth = Math.max(0, layerCount - 2);
+  }
+
+  static readonly tickMs = TICK_MS;
+
+  get target(): number {
+    if (this.maxBySize < 0) return -1;
+    return Math.min(this.maxBySize, this.byBandwidth);
+  }
+
+  /** A receiver report's fraction lost (0..1) for this subscriber's stream. */
+  onLoss(fraction: number): void {
+    this.lossEwma = this.lossEwma * 0.5 + fraction * 0.5;
+  }
+
+  onRemb(bitrate: number): void {
+    this.remb = bitrate;
+  }
+
+  /** Re-decide; returns the byBandwidth layer (call every tickMs). */
+  tick(current: number, { costs }: LayerCosts, now = performance.now()): number {
+    const top = costs.length - 1;
+    const cost = costs[Math.max(0, current)] ?? 0;
+    const congested = this.lossEwma > LOSS_CONGESTED || (this.remb > 0 && current >= 0 && this.remb < 0.85 * cost);
+    if (congested) {
+      if (now - this.lastChangeAt >= MIN_HOLD_MS && this.byBandwidth > 0) {
+        // a failed try waits twice as long before the next; any congestion waits at least 4 s
+        if (now - this.probingSince < PROBE_OK_MS) this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs * 2);
+        else this.backoffMs = Math.max(this.backoffMs, 2 * BACKOFF_MIN_MS);
+        let next = Math.min(this.byBandwidth, Math.max(0, current)) - 1;
+        if (this.remb > 0) while (next > 0 && costs[next]! > this.remb) next--;
+        this.byBandwidth = Math.max(0, next);
+        this.lastChangeAt = now;
+        this.probingSince = -Infinity;
+        this.lossEwma = 0; // judge the new layer on its own reports
+      }
+      return this.byBandwidth;
+    }
+    if (now - this.probingSince >= PROBE_OK_MS && this.probingSince > -Infinity) {
+      this.backoffMs = BACKOFF_MIN_MS; // the last try held
+      this.probingSince = -Infinity;
+    }
+    const roomAbove = this.remb === 0 || (costs[this.byBandwidth + 1] ?? Infinity) < this.remb * 1.5;
+    if (this.byBandwidth < Math.min(top, this.maxBySize) && now - this.lastChangeAt >= this.backoffMs && roomAbove) {
+      this.byBandwidth++;
+      this.lastChangeAt = now;
+      this.probingSince = now;
+    }
+    return this.byBandwidth;
+  }
+
+  /** The player's size and visibility, against the layers' heights (lowest first). */
+  setViewport(visible: boolean, height: number, layerHeights: number[]): void {
+    if (!visible) {
+      this.maxBySize = -1;
+      return;
+    }
+    let layer = layerHeights.length - 1;
+    // the smallest layer at least as tall as the element (heights unknown count as fitting)
+    for (let i = 0; i < layerHeights.length; i++) {
+      if ((layerHeights[i] ?? 0) >= height * 0.9) {
+        layer = i;
+        break;
+      }
+    }
+    this.maxBySize = layer;
+  }
+}
