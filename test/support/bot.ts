@@ -68,8 +68,8 @@ export class Bot {
       width?: number;
       height?: number;
       simulcast?: boolean;
-      /** incompressible picture: the encoder spends its whole bitrate cap */
-      noisy?: boolean;
+      /** 0..1: share of the picture that is incompressible noise (the rest a moving gradient) */
+      detail?: number;
     } = {},
   ) {
     const published = [];
@@ -78,16 +78,20 @@ export class Bot {
       const height = options.height ?? 240;
       const source = new RTCVideoSource();
       const frame = new Uint8Array((width * height * 3) / 2);
-      const noise = options.noisy ? Uint8Array.from({ length: width * height * 2 }, () => Math.random() * 256) : undefined;
+      const detail = Math.min(1, Math.max(0, options.detail ?? 0));
+      const noise =
+        detail > 0 ? Uint8Array.from({ length: width * height * 2 }, () => Math.random() * 256) : undefined;
       let n = 0;
       this.timers.push(
         setInterval(() => {
           n++;
+          for (let i = 0; i < width * height; i++) frame[i] = (i + n * 4) & 0xff;
           if (noise) {
+            // a band of fresh noise: costs bits in proportion to its height
+            const band = Math.round(width * height * detail);
             const offset = (n * 7919) % (width * height); // jump far each frame: nothing to predict from
-            frame.set(noise.subarray(offset, offset + width * height));
+            frame.set(noise.subarray(offset, offset + band));
           }
-          else for (let i = 0; i < width * height; i++) frame[i] = (i + n * 4) & 0xff;
           frame.fill(128, width * height);
           source.onFrame({ width, height, data: frame });
         }, 33),

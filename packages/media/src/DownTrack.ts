@@ -23,6 +23,8 @@ export class DownTrack {
   current = -1;
   /** last sequence number of a cached burst; live packets up to it are duplicates */
   private cacheEndSeq = -1;
+  /** after a downswitch: start again only on a live keyframe, not a cached burst */
+  private liveKeyframeOnly = false;
   private readonly unsubscribers: (() => void)[] = [];
   private readonly timer?: ReturnType<typeof setInterval>;
   private closed = false;
@@ -36,10 +38,12 @@ export class DownTrack {
     this.layers = new LayerController(track.layers.length);
     const sender = transceiver.sender;
     this.unsubscribers.push(
-      sender.onPictureLossIndication.subscribe(() => track.requestKeyframe(Math.max(0, this.current))).unSubscribe,
+      sender.onPictureLossIndication.subscribe(() => track.requestKeyframe(Math.max(0, this.current)))
+        .unSubscribe,
       sender.onRtcp.subscribe((packet) => {
         if (packet instanceof RtcpRrPacket || packet instanceof RtcpSrPacket) {
-          for (const report of packet.reports) if (report.ssrc === sender.ssrc) this.layers.onLoss(report.fractionLost / 256);
+          for (const report of packet.reports)
+            if (report.ssrc === sender.ssrc) this.layers.onLoss(report.fractionLost / 256);
         }
       }).unSubscribe,
     );
@@ -57,8 +61,12 @@ export class DownTrack {
   }
 
   private reconsider(): void {
-    const remb = Number(this.transceiver.sender.receiverEstimatedMaxBitrate);
+    const sender = this.transceiver.sender;
+    const remb = Number(sender.receiverEstimatedMaxBitrate);
     if (remb > 0) this.layers.onRemb(remb);
+    // werift keeps the RR-based round trip (seconds) private; read it rather than recompute it
+    const rtt = (sender as unknown as { rtt?: number }).rtt;
+    if (typeof rtt === 'number' && rtt > 0) this.layers.onRtt(rtt * 1000);
     const before = this.layers.target;
     this.layers.tick(this.current, { costs: this.track.layers.map((l) => l.cost) });
     if (this.layers.target !== before) this.targetChanged();
@@ -67,14 +75,27 @@ export class DownTrack {
   /** Adaptive stream: the subscriber's player size and visibility. */
   setViewport(visible: boolean, height: number): void {
     const before = this.layers.target;
-    this.layers.setViewport(visible, height, this.track.layers.map((l) => l.height));
+    this.layers.setViewport(
+      visible,
+      height,
+      this.track.layers.map((l) => l.height),
+    );
     if (this.layers.target !== before) this.targetChanged();
   }
 
   private targetChanged(): void {
     const target = this.layers.target;
-    if (target < 0) this.current = -1; // hidden: stop sending video
-    else if (this.current >= 0 && target !== this.current) this.track.requestKeyframe(target);
+    if (target < 0) {
+      this.current = -1; // hidden: stop sending video
+    } else if (this.current >= 0 && target < this.current) {
+      // Going down because the link is full: stop the big layer now so the queue drains and
+      // the smaller layer's keyframe gets through; a short pause beats a long freeze.
+      this.current = -1;
+      this.liveKeyframeOnly = true;
+      this.track.requestKeyframe(target);
+    } else if (this.current >= 0 && target !== this.current) {
+      this.track.requestKeyframe(target);
+    }
     this.track.updateWantedLayers();
   }
 
@@ -87,7 +108,8 @@ export class DownTrack {
       // leaving it with deltas it cannot decode: start only once packets really go out.
       if (!this.canSend()) return;
       if (keyframe && layer === target) return this.start(layer, rtp);
-      if (this.startFromCache(target)) return;
+      // A cached group is a burst; a congested link would drop it, so then wait for a live keyframe.
+      if (!this.liveKeyframeOnly && this.startFromCache(target)) return;
       if (keyframe) return this.start(layer, rtp);
       this.track.requestKeyframe(target);
       return;
@@ -111,6 +133,7 @@ export class DownTrack {
   }
 
   private start(layer: number, rtp: RtpPacket): void {
+    this.liveKeyframeOnly = false;
     this.munger.switchSource();
     this.current = layer;
     this.cacheEndSeq = -1;

@@ -41,7 +41,11 @@ export class Layer {
     return this.receiver !== undefined;
   }
 
-  bind(track: MediaStreamTrack, receiver: RTCRtpReceiver, onRtp: (layer: Layer, rtp: RtpPacket) => void): void {
+  bind(
+    track: MediaStreamTrack,
+    receiver: RTCRtpReceiver,
+    onRtp: (layer: Layer, rtp: RtpPacket) => void,
+  ): void {
     this.receiver = receiver;
     this.ssrc = track.ssrc;
     this.unsubscribe = track.onReceiveRtp.subscribe((rtp) => {

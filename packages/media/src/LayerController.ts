@@ -15,7 +15,11 @@ export interface LayerDecision {
 }
 
 const TICK_MS = 500;
-const LOSS_CONGESTED = 0.15;
+/** smoothed loss above this means the link is full, whatever the delay */
+const LOSS_CONGESTED = 0.3;
+/** lesser loss counts as congestion only with a queue building: RTT this far over its floor */
+const LOSS_WITH_QUEUE = 0.08;
+const QUEUE_RTT_MS = 60;
 const MIN_HOLD_MS = 1000;
 const PROBE_OK_MS = 3000;
 const BACKOFF_MIN_MS = 2000;
@@ -29,6 +33,8 @@ export class LayerController {
   lossEwma = 0;
   /** last receiver estimate, bit/s (0 when the client sends none) */
   remb = 0;
+  rttMs = 0;
+  private minRttMs = Infinity;
   private lastChangeAt = -Infinity;
   private probingSince = -Infinity;
   private backoffMs = BACKOFF_MIN_MS;
@@ -48,22 +54,33 @@ export class LayerController {
 
   /** A receiver report's fraction lost (0..1) for this subscriber's stream. */
   onLoss(fraction: number): void {
-    this.lossEwma = this.lossEwma * 0.5 + fraction * 0.5;
+    this.lossEwma = this.lossEwma * 0.7 + fraction * 0.3;
   }
 
   onRemb(bitrate: number): void {
     this.remb = bitrate;
   }
 
+  /** Round trip from the subscriber's receiver reports, ms. */
+  onRtt(ms: number): void {
+    this.rttMs = ms;
+    this.minRttMs = Math.min(this.minRttMs, ms);
+  }
+
   /** Re-decide; returns the byBandwidth layer (call every tickMs). */
   tick(current: number, { costs }: LayerCosts, now = performance.now()): number {
     const top = costs.length - 1;
     const cost = costs[Math.max(0, current)] ?? 0;
-    const congested = this.lossEwma > LOSS_CONGESTED || (this.remb > 0 && current >= 0 && this.remb < 0.85 * cost);
+    const queueing = this.rttMs - this.minRttMs > QUEUE_RTT_MS;
+    const congested =
+      this.lossEwma > LOSS_CONGESTED ||
+      (this.lossEwma > LOSS_WITH_QUEUE && queueing) ||
+      (this.remb > 0 && current >= 0 && this.remb < 0.85 * cost);
     if (congested) {
       if (now - this.lastChangeAt >= MIN_HOLD_MS && this.byBandwidth > 0) {
         // a failed try waits twice as long before the next; any congestion waits at least 4 s
-        if (now - this.probingSince < PROBE_OK_MS) this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs * 2);
+        if (now - this.probingSince < PROBE_OK_MS)
+          this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs * 2);
         else this.backoffMs = Math.max(this.backoffMs, 2 * BACKOFF_MIN_MS);
         let next = Math.min(this.byBandwidth, Math.max(0, current)) - 1;
         if (this.remb > 0) while (next > 0 && costs[next]! > this.remb) next--;
@@ -79,7 +96,11 @@ export class LayerController {
       this.probingSince = -Infinity;
     }
     const roomAbove = this.remb === 0 || (costs[this.byBandwidth + 1] ?? Infinity) < this.remb * 1.5;
-    if (this.byBandwidth < Math.min(top, this.maxBySize) && now - this.lastChangeAt >= this.backoffMs && roomAbove) {
+    if (
+      this.byBandwidth < Math.min(top, this.maxBySize) &&
+      now - this.lastChangeAt >= this.backoffMs &&
+      roomAbove
+    ) {
       this.byBandwidth++;
       this.lastChangeAt = now;
       this.probingSince = now;

@@ -34,12 +34,18 @@ export type TransportRole = 'publisher' | 'subscriber';
 const START_KBPS = 1200;
 
 /** Codecs the node forwards; a subscriber is offered exactly the codec its publisher sends. */
-export function supportedCodecs(role: TransportRole): { audio: RTCRtpCodecParameters[]; video: RTCRtpCodecParameters[] } {
+export function supportedCodecs(role: TransportRole): {
+  audio: RTCRtpCodecParameters[];
+  video: RTCRtpCodecParameters[];
+} {
   const publisher = role === 'publisher';
-  const feedback = () => (publisher ? [useNACK(), usePLI(), useREMB()] : [useNACK(), usePLI(), useREMB(), useTWCC()]);
+  const feedback = () =>
+    publisher ? [useNACK(), usePLI(), useREMB()] : [useNACK(), usePLI(), useREMB(), useTWCC()];
   const start = publisher ? `;x-google-start-bitrate=${START_KBPS}` : '';
   return {
-    audio: [useOPUS({ rtcpFeedback: publisher ? [] : [useTWCC()], parameters: 'minptime=10;useinbandfec=1' })],
+    audio: [
+      useOPUS({ rtcpFeedback: publisher ? [] : [useTWCC()], parameters: 'minptime=10;useinbandfec=1' }),
+    ],
     video: [
       useVP8({ rtcpFeedback: feedback() }),
       useH264({

@@ -48,7 +48,9 @@ export class PublishedTrack {
     this.height = request.height;
     const declared = request.kind === 'video' && request.layers?.length ? request.layers : undefined;
     this.layers = declared
-      ? declared.map((l, i) => new Layer(i, l.rid, l.width, l.height, l.maxBitrate, keyframeRequestIntervalMs))
+      ? declared.map(
+          (l, i) => new Layer(i, l.rid, l.width, l.height, l.maxBitrate, keyframeRequestIntervalMs),
+        )
       : [new Layer(0, undefined, request.width ?? 0, request.height ?? 0, 0, keyframeRequestIntervalMs)];
   }
 

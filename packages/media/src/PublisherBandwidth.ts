@@ -1,8 +1,4 @@
-import {
-  ReceiverEstimatedMaxBitrate,
-  RtcpPayloadSpecificFeedback,
-  type RTCRtpReceiver,
-} from 'werift';
+import { ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback, type RTCRtpReceiver } from 'werift';
 
 /**
  * The rate the node tells a publisher it may send (REMB), from what arrives: while little is

@@ -284,7 +284,8 @@ export class Room extends TypedEmitter<RoomEvents> {
       if (!track) continue;
       this.pendingStreams.delete(trackSid);
       track.mediaStreamTrack = mediaStreamTrack;
-      track.reportViewport = (visible, width, height) => this.setTrackSettings(track, { visible, width, height });
+      track.reportViewport = (visible, width, height) =>
+        this.setTrackSettings(track, { visible, width, height });
       this.emit('trackSubscribed', track, p);
       return;
     }
@@ -341,7 +342,11 @@ export class Room extends TypedEmitter<RoomEvents> {
       options.dimensions ??
       (track.kind === 'video' && typeof track.getSettings === 'function' ? track.getSettings() : {});
     const layers =
-      track.kind === 'video' && source === 'camera' && options.simulcast !== false && settings.width && settings.height
+      track.kind === 'video' &&
+      source === 'camera' &&
+      options.simulcast !== false &&
+      settings.width &&
+      settings.height
         ? simulcastLayers(settings.width, settings.height)
         : [];
     const ack = await this.signal.request<'publish_ack'>({

@@ -73,7 +73,9 @@ export class RemoteTrack {
     resize.observe(el);
     intersect.observe(el);
     document.addEventListener('visibilitychange', report);
-    this.observers.push(resize, intersect, { disconnect: () => document.removeEventListener('visibilitychange', report) });
+    this.observers.push(resize, intersect, {
+      disconnect: () => document.removeEventListener('visibilitychange', report),
+    });
   }
 }
 
