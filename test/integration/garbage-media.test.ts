@@ -65,10 +65,11 @@ describe('garbage on the media ports', () => {
         socket.send(garbage(i), ports[i % ports.length]!, '127.0.0.1');
         if (i % 100 === 0) await new Promise((r) => setTimeout(r, 10));
       }
-      await new Promise((r) => setTimeout(r, 2000));
-      assert.ok(
-        viewer.framesDecoded - framesBefore > 30,
-        `video kept flowing (${viewer.framesDecoded - framesBefore} frames)`,
+      // A flood this dense overflows socket buffers, so media may glitch; the call must recover.
+      await until(
+        () => viewer.framesDecoded - framesBefore > 30,
+        8000,
+        'video flows again after the garbage',
       );
       const health = await fetch(`${node.url}/healthz`);
       assert.equal(health.status, 200);

@@ -25,6 +25,8 @@ export class DownTrack {
   private cacheEndSeq = -1;
   /** after a downswitch: start again only on a live keyframe, not a cached burst */
   private liveKeyframeOnly = false;
+  private pausedAt = 0;
+  private insurance?: ReturnType<typeof setTimeout>;
   private readonly unsubscribers: (() => void)[] = [];
   private readonly timer?: ReturnType<typeof setInterval>;
   private closed = false;
@@ -87,11 +89,13 @@ export class DownTrack {
     const target = this.layers.target;
     if (target < 0) {
       this.current = -1; // hidden: stop sending video
-    } else if (this.current >= 0 && target < this.current) {
+    } else if (this.current >= 0 && target < this.current && !this.layers.lastDownWasProbe) {
       // Going down because the link is full: stop the big layer now so the queue drains and
-      // the smaller layer's keyframe gets through; a short pause beats a long freeze.
+      // the smaller layer's keyframe gets through; a short pause beats a long freeze. (A failed
+      // try of a higher layer left only a short burst queued: switch back on the keyframe.)
       this.current = -1;
       this.liveKeyframeOnly = true;
+      this.pausedAt = performance.now();
       this.track.requestKeyframe(target);
     } else if (this.current >= 0 && target !== this.current) {
       this.track.requestKeyframe(target);
@@ -108,7 +112,9 @@ export class DownTrack {
       // leaving it with deltas it cannot decode: start only once packets really go out.
       if (!this.canSend()) return;
       if (keyframe && layer === target) return this.start(layer, rtp);
-      // A cached group is a burst; a congested link would drop it, so then wait for a live keyframe.
+      // A cached group is a burst; a congested link would drop it, so then wait for a live
+      // keyframe, but not for long: after a second the cached group beats a frozen picture.
+      if (this.liveKeyframeOnly && performance.now() - this.pausedAt > 1000) this.liveKeyframeOnly = false;
       if (!this.liveKeyframeOnly && this.startFromCache(target)) return;
       if (keyframe) return this.start(layer, rtp);
       this.track.requestKeyframe(target);
@@ -129,15 +135,30 @@ export class DownTrack {
       this.cacheEndSeq = -1;
       this.layerSwitches++;
       this.send(rtp);
+      this.insureKeyframe(layer);
     }
   }
 
+  /**
+   * A switch happens on a congested link, where the keyframe it starts from may be lost; the
+   * receiver then spends seconds on retransmissions before it asks for a new one. Ask once
+   * more, a moment after the switch, so a lost keyframe costs well under a second.
+   */
+  private insureKeyframe(layer: number): void {
+    clearTimeout(this.insurance);
+    this.insurance = setTimeout(() => {
+      if (!this.closed && this.current === layer) this.track.requestKeyframe(layer);
+    }, 600);
+  }
+
   private start(layer: number, rtp: RtpPacket): void {
+    const restart = this.liveKeyframeOnly;
     this.liveKeyframeOnly = false;
     this.munger.switchSource();
     this.current = layer;
     this.cacheEndSeq = -1;
     this.send(rtp);
+    if (restart) this.insureKeyframe(layer);
   }
 
   /** Start from the cached keyframe group of the best layer up to `target`; false when none. */
@@ -190,6 +211,7 @@ export class DownTrack {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
+    clearTimeout(this.insurance);
     for (const off of this.unsubscribers) off();
     this.track.removeDownTrack(this);
   }

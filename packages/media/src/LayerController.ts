@@ -34,6 +34,8 @@ export class LayerController {
   /** last receiver estimate, bit/s (0 when the client sends none) */
   remb = 0;
   rttMs = 0;
+  /** the last step down undid a try of the layer above (the queue holds only a short burst) */
+  lastDownWasProbe = false;
   private minRttMs = Infinity;
   private lastChangeAt = -Infinity;
   private probingSince = -Infinity;
@@ -79,8 +81,8 @@ export class LayerController {
     if (congested) {
       if (now - this.lastChangeAt >= MIN_HOLD_MS && this.byBandwidth > 0) {
         // a failed try waits twice as long before the next; any congestion waits at least 4 s
-        if (now - this.probingSince < PROBE_OK_MS)
-          this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs * 2);
+        this.lastDownWasProbe = now - this.probingSince < PROBE_OK_MS;
+        if (this.lastDownWasProbe) this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs * 2);
         else this.backoffMs = Math.max(this.backoffMs, 2 * BACKOFF_MIN_MS);
         let next = Math.min(this.byBandwidth, Math.max(0, current)) - 1;
         if (this.remb > 0) while (next > 0 && costs[next]! > this.remb) next--;

@@ -31,7 +31,7 @@ export type TransportRole = 'publisher' | 'subscriber';
  * node states the rate it can take (PublisherBandwidth) and the browser's loss-based control
  * does the rest; `x-google-start-bitrate` spares the slow climb from 300 kbit/s.
  */
-const START_KBPS = 1200;
+const START_KBPS = 800;
 
 /** Codecs the node forwards; a subscriber is offered exactly the codec its publisher sends. */
 export function supportedCodecs(role: TransportRole): {
@@ -63,7 +63,16 @@ export function supportedCodecs(role: TransportRole): {
 export function createPeerConnection(config: MediaConfig, role: TransportRole): RTCPeerConnection {
   const bind = config.bindAddress;
   const twcc = role === 'subscriber' ? [useTransportWideCC()] : [];
-  return new RTCPeerConnection({
+  // werift answers (and acts on) STUN binding requests without checking that they are for this
+  // connection, so a stray or forged request could move the media path: accept only requests
+  // whose USERNAME starts with this connection's ICE ufrag, which only the client has seen.
+  const ownRequest = (msg: { getAttributeValue(name: string): unknown }): boolean => {
+    const username = msg.getAttributeValue('USERNAME');
+    const ufrag = pc.iceTransports[0]?.connection.localUsername;
+    return typeof username === 'string' && ufrag !== undefined && username.split(':')[0] === ufrag;
+  };
+  const pc: RTCPeerConnection = new RTCPeerConnection({
+    iceFilterStunResponse: ownRequest,
     codecs: supportedCodecs(role),
     headerExtensions: {
       audio: [useSdesMid(), ...twcc],
@@ -81,6 +90,7 @@ export function createPeerConnection(config: MediaConfig, role: TransportRole): 
     iceLite: true,
     bundlePolicy: 'max-bundle',
   });
+  return pc;
 }
 
 /** Replace the address of host candidates with the announced one, in a candidate line or an SDP. */

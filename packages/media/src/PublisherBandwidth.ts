@@ -10,8 +10,8 @@ export class PublisherBandwidth {
   estimate: number;
 
   constructor(
-    private readonly startBps = 1_500_000,
-    private readonly maxBps = 8_000_000,
+    private readonly startBps = 1_000_000,
+    private readonly maxBps = 4_000_000,
     private readonly minBps = 150_000,
   ) {
     this.estimate = startBps;

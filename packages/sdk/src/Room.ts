@@ -59,7 +59,8 @@ export interface PublishOptions {
   videoCodec?: 'vp8' | 'h264';
   /**
    * Send the camera as several encodings so each viewer gets what its screen and link can
-   * take. Default: on for cameras, with 3 layers from 540p up, 2 from 270p.
+   * take: 3 layers from 540p up, 2 from 270p. Worth it with several viewers (live rooms);
+   * a 1:1 call does better with one encoding. Off by default.
    */
   simulcast?: boolean;
   /** The track's size when the track cannot tell (Node sources). */
@@ -344,7 +345,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     const layers =
       track.kind === 'video' &&
       source === 'camera' &&
-      options.simulcast !== false &&
+      options.simulcast === true &&
       settings.width &&
       settings.height
         ? simulcastLayers(settings.width, settings.height)

@@ -95,6 +95,7 @@ async function join(name: string): Promise<void> {
     camera = await room.publishTrack(video, {
       source: 'camera',
       ...((codec === 'h264' || codec === 'vp8') && { videoCodec: codec }),
+      simulcast: params.get('simulcast') === '1',
     });
     local.querySelector('video')!.srcObject = new MediaStream([video]);
     local.classList.toggle('rear', facing === 'environment');
