@@ -21,6 +21,8 @@ const LOSS_CONGESTED = 0.3;
 const LOSS_WITH_QUEUE = 0.08;
 const QUEUE_RTT_MS = 60;
 const MIN_HOLD_MS = 1000;
+/** a try of a higher layer is undone faster: it only costs while it lasts */
+const PROBE_HOLD_MS = 500;
 const PROBE_OK_MS = 3000;
 const BACKOFF_MIN_MS = 2000;
 const BACKOFF_MAX_MS = 8000;
@@ -79,10 +81,12 @@ export class LayerController {
       (this.lossEwma > LOSS_WITH_QUEUE && queueing) ||
       (this.remb > 0 && current >= 0 && this.remb < 0.85 * cost);
     if (congested) {
-      if (now - this.lastChangeAt >= MIN_HOLD_MS && this.byBandwidth > 0) {
+      const probing = now - this.probingSince < PROBE_OK_MS;
+      if (now - this.lastChangeAt >= (probing ? PROBE_HOLD_MS : MIN_HOLD_MS) && this.byBandwidth > 0) {
         // a failed try waits twice as long before the next; any congestion waits at least 4 s
         this.lastDownWasProbe = now - this.probingSince < PROBE_OK_MS;
-        if (this.lastDownWasProbe) this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs * 2);
+        if (this.lastDownWasProbe)
+          this.backoffMs = Math.min(BACKOFF_MAX_MS, Math.max(4 * BACKOFF_MIN_MS, this.backoffMs * 2));
         else this.backoffMs = Math.max(this.backoffMs, 2 * BACKOFF_MIN_MS);
         let next = Math.min(this.byBandwidth, Math.max(0, current)) - 1;
         if (this.remb > 0) while (next > 0 && costs[next]! > this.remb) next--;

@@ -1,5 +1,6 @@
 import {
   RTCPeerConnection,
+  StunProtocol,
   RTCRtpCodecParameters,
   useAbsSendTime,
   useH264,
@@ -65,14 +66,24 @@ export function createPeerConnection(config: MediaConfig, role: TransportRole): 
   const twcc = role === 'subscriber' ? [useTransportWideCC()] : [];
   // werift answers (and acts on) STUN binding requests without checking that they are for this
   // connection, so a stray or forged request could move the media path: accept only requests
-  // whose USERNAME starts with this connection's ICE ufrag, which only the client has seen.
-  const ownRequest = (msg: { getAttributeValue(name: string): unknown }): boolean => {
+  // whose USERNAME starts with this connection's ICE ufrag, which only the client has seen,
+  // and remember the address they came from as the only one media is taken from.
+  const ownRequest = (
+    msg: { getAttributeValue(name: string): unknown },
+    addr: Address,
+    protocol: object,
+  ): boolean => {
     const username = msg.getAttributeValue('USERNAME');
     const ufrag = pc.iceTransports[0]?.connection.localUsername;
-    return typeof username === 'string' && ufrag !== undefined && username.split(':')[0] === ufrag;
+    const ok = typeof username === 'string' && ufrag !== undefined && username.split(':')[0] === ufrag;
+    if (ok) checkedAddresses(protocol).add(`${addr[0]}:${addr[1]}`);
+    return ok;
   };
+  guardMediaSources();
   const pc: RTCPeerConnection = new RTCPeerConnection({
-    iceFilterStunResponse: ownRequest,
+    iceFilterStunResponse: ownRequest as NonNullable<
+      ConstructorParameters<typeof RTCPeerConnection>[0]
+    >['iceFilterStunResponse'],
     codecs: supportedCodecs(role),
     headerExtensions: {
       audio: [useSdesMid(), ...twcc],
@@ -91,6 +102,33 @@ export function createPeerConnection(config: MediaConfig, role: TransportRole): 
     bundlePolicy: 'max-bundle',
   });
   return pc;
+}
+
+type Address = Readonly<[string, number]>;
+const checked = new WeakMap<object, Set<string>>();
+function checkedAddresses(protocol: object): Set<string> {
+  let set = checked.get(protocol);
+  if (!set) checked.set(protocol, (set = new Set()));
+  return set;
+}
+
+let guarded = false;
+/**
+ * werift hands every non-STUN datagram on an ICE socket to DTLS/SRTP, whoever sent it. A flood
+ * of garbage from strangers then costs decrypt attempts and can upset the DTLS state. Take DTLS
+ * and media only from addresses that passed an ICE check on that socket (ICE's consent rule).
+ */
+function guardMediaSources(): void {
+  if (guarded) return;
+  guarded = true;
+  const proto = StunProtocol.prototype as unknown as { datagramReceived(data: Buffer, addr: Address): void };
+  const original = proto.datagramReceived;
+  proto.datagramReceived = function (this: object, data: Buffer, addr: Address) {
+    const first = data[0];
+    const stun = data.length >= 20 && first !== undefined && first < 2;
+    if (!stun && !checked.get(this)?.has(`${addr[0]}:${addr[1]}`)) return;
+    original.call(this, data, addr);
+  };
 }
 
 /** Replace the address of host candidates with the announced one, in a candidate line or an SDP. */
