@@ -94,6 +94,31 @@ describe('REST API and webhooks', () => {
       const hostInfo = listed.body.participants.find((p: { identity: string }) => p.identity === 'host');
       assert.equal(hostInfo.tracks[0].sid, camera!.sid);
 
+      // quality statistics: REST and Prometheus text
+      await new Promise((r) => setTimeout(r, 1200)); // one bitrate window
+      const stats = (await api('GET', '/api/rooms/test/participants/guest/stats')).body.stats;
+      const sub = stats.subscribed.find((s: { trackSid: string }) => s.trackSid === camera!.sid);
+      assert.ok(sub.packetsSent > 0 && sub.bitrateBps > 0, JSON.stringify(sub));
+      assert.equal(sub.layer, 0);
+      const hostStats = (await api('GET', '/api/rooms/test/stats')).body.participants.find(
+        (p: { identity: string }) => p.identity === 'host',
+      );
+      assert.ok(hostStats.published[0].layers[0].bitrateBps > 0);
+      assert.ok(hostStats.uplinkEstimateBps > 0);
+      const metrics = await fetch(`${node.url}/metrics`, {
+        headers: {
+          authorization: `Basic ${Buffer.from(`${node.apiKey}:${node.apiSecret}`).toString('base64')}`,
+        },
+      });
+      const text = await metrics.text();
+      assert.match(text, /^# TYPE liveport_subscription_bitrate_bps gauge$/m);
+      assert.match(
+        text,
+        /^liveport_subscription_bitrate_bps\{room="test",participant="guest",track="[^"]+",kind="video"\} [1-9]/m,
+      );
+      assert.match(text, /^liveport_participants 2$/m);
+      assert.equal((await fetch(`${node.url}/metrics`)).status, 401);
+
       const muteAsked = new Promise<boolean>((r) => host.room.on('muteRequested', (_t, muted) => r(muted)));
       const seenMuted = new Promise<boolean>((r) => guest.room.on('trackMuted', (_t, muted) => r(muted)));
       const muted = await api('POST', `/api/rooms/test/participants/host/tracks/${camera!.sid}/mute`, {

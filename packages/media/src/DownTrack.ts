@@ -19,6 +19,10 @@ export class DownTrack {
   /** times this subscriber was started from the keyframe cache */
   cachedStarts = 0;
   layerSwitches = 0;
+  /** bit/s sent over the last second */
+  bitrate = 0;
+  private bitrateWindowBytes = 0;
+  private bitrateWindowStart = performance.now();
   /** layer being sent; -1 until started (or while paused) */
   current = -1;
   /** last sequence number of a cached burst; live packets up to it are duplicates */
@@ -190,6 +194,13 @@ export class DownTrack {
       this.transceiver.sender.sendRtp(rtp).catch(() => undefined);
       this.packetsSent++;
       this.bytesSent += rtp.payload.length + 12;
+      this.bitrateWindowBytes += rtp.payload.length + 12;
+      const now = performance.now();
+      if (now - this.bitrateWindowStart >= 1000) {
+        this.bitrate = Math.round((this.bitrateWindowBytes * 8000) / (now - this.bitrateWindowStart));
+        this.bitrateWindowBytes = 0;
+        this.bitrateWindowStart = now;
+      }
     }
     header.sequenceNumber = seq;
     header.timestamp = ts;

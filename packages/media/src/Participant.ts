@@ -187,6 +187,14 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     return this.uplink.estimate;
   }
 
+  /** werift's transport-wide-feedback estimate of what reaches this participant, bit/s */
+  get downlinkEstimate(): number {
+    let best = 0;
+    for (const d of this.downTracks.values())
+      best = Math.max(best, d.transceiver.sender.senderBWE.availableBitrate);
+    return Math.round(best);
+  }
+
   unpublish(trackSid: string): PublishedTrack {
     const track = this.published.get(trackSid);
     if (!track) throw new LiveportError(ErrorCode.TRACK_NOT_FOUND, `no track ${trackSid}`);

@@ -10,4 +10,6 @@ export { RtpMunger, seqDiff } from './RtpMunger.ts';
 export { isKeyframe, isH264Keyframe, isVp8Keyframe } from './keyframe.ts';
 export { announceAddress } from './PeerTransport.ts';
 export { defaultMediaConfig } from './MediaConfig.ts';
+export { participantStats, roomStats } from './QualityStats.ts';
+export type { ParticipantStats, PublishedTrackStats, SubscribedTrackStats } from './QualityStats.ts';
 export type { MediaConfig } from './MediaConfig.ts';

@@ -13,6 +13,11 @@ export interface ConnectionStats {
   videoWidth?: number;
   videoHeight?: number;
   audioPacketsReceived: number;
+  /** video freezes the browser counted, and their total length in seconds */
+  freezeCount: number;
+  freezeSeconds: number;
+  /** share of received audio samples the decoder had to make up (loss concealment), 0..1 */
+  audioConcealedRatio: number;
   bytesReceived: number;
   bytesSent: number;
   jitterMs?: number;
@@ -33,12 +38,17 @@ export function summarizeStats(
     receiveLoss: 0,
     videoFramesDecoded: 0,
     audioPacketsReceived: 0,
+    freezeCount: 0,
+    freezeSeconds: 0,
+    audioConcealedRatio: 0,
     bytesReceived: 0,
     bytesSent: 0,
     quality: 'unknown',
   };
   let received = 0;
   let lost = 0;
+  let concealed = 0;
+  let samples = 0;
   const visit = (report: RTCStatsReport | undefined, fn: (s: Stat) => void) =>
     report?.forEach((s: Stat) => fn(s));
   visit(subscriber, (s) => {
@@ -49,6 +59,8 @@ export function summarizeStats(
       out.bytesReceived += num('bytesReceived');
       if (s.kind === 'video') {
         out.videoFramesDecoded += num('framesDecoded');
+        out.freezeCount += num('freezeCount');
+        out.freezeSeconds += num('totalFreezesDuration');
         const codec =
           typeof s.codecId === 'string' ? (subscriber?.get(s.codecId) as Stat | undefined) : undefined;
         if (codec && typeof codec.mimeType === 'string') out.videoCodec = codec.mimeType;
@@ -57,6 +69,8 @@ export function summarizeStats(
         if (typeof s.frameHeight === 'number') out.videoHeight = s.frameHeight;
       } else if (s.kind === 'audio') {
         out.audioPacketsReceived += num('packetsReceived');
+        concealed += num('concealedSamples');
+        samples += num('totalSamplesReceived');
         if (typeof s.jitter === 'number') out.jitterMs = Math.round(s.jitter * 1000);
       }
     }
@@ -74,6 +88,7 @@ export function summarizeStats(
     }
   });
   out.receiveLoss = received + lost > 0 ? lost / (received + lost) : 0;
+  out.audioConcealedRatio = samples > 0 ? concealed / samples : 0;
   const rtt = out.rttMs ?? signalRttMs;
   if (rtt !== undefined) {
     out.quality =

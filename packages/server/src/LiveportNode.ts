@@ -9,6 +9,7 @@ import { loadOrCreateKeys, type KeyRing } from './keys.ts';
 import { Router, send } from './http/Router.ts';
 import { roomRoutes } from './api/rooms.ts';
 import { demoRoutes } from './api/demo.ts';
+import { metricsRoutes } from './api/metrics.ts';
 import { SignalSession } from './signaling/SignalSession.ts';
 import { Webhooks, type WebhookEvent } from './webhooks.ts';
 import { randomUUID } from 'node:crypto';
@@ -66,6 +67,7 @@ export class LiveportNode {
     router.add('GET', '/healthz', () => ({ json: { ok: true, rooms: this.sfu.list().length } }));
     router.add('GET', '/favicon.ico', () => ({ status: 204 }));
     roomRoutes(router, this.sfu, this.keys);
+    metricsRoutes(router, this.sfu, this.keys);
     if (config.demo) demoRoutes(router, { apiKey, apiSecret });
     this.http = createServer((req, res) => {
       void (async () => {

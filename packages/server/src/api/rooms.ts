@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode, LiveportError } from '@liveport/protocol';
-import type { Room, Sfu } from '@liveport/media';
+import { participantStats, roomStats, type Room, type Sfu } from '@liveport/media';
 import type { Request, Router } from '../http/Router.ts';
 import type { KeyRing } from '../keys.ts';
 import { authenticate, requireRight } from './auth.ts';
@@ -70,6 +70,14 @@ export function roomRoutes(router: Router, sfu: Sfu, keys: KeyRing): void {
     .add('GET', '/api/rooms/:room/participants/:identity', (req) => {
       requireRight(caller(req), 'roomAdmin', req.params.room);
       return { json: { participant: participant(room(req.params.room!), req.params.identity!).info() } };
+    })
+    .add('GET', '/api/rooms/:room/stats', (req) => {
+      requireRight(caller(req), 'roomAdmin', req.params.room);
+      return { json: { participants: roomStats(room(req.params.room!)) } };
+    })
+    .add('GET', '/api/rooms/:room/participants/:identity/stats', (req) => {
+      requireRight(caller(req), 'roomAdmin', req.params.room);
+      return { json: { stats: participantStats(participant(room(req.params.room!), req.params.identity!)) } };
     })
     .add('DELETE', '/api/rooms/:room/participants/:identity', (req) => {
       requireRight(caller(req), 'roomAdmin', req.params.room);

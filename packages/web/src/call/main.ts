@@ -140,7 +140,8 @@ async function showStats(): Promise<void> {
     (s.videoWidth
       ? ` · ${s.videoCodec?.replace('video/', '') ?? ''} ${s.videoWidth}x${s.videoHeight} ${s.videoFramesPerSecond ?? 0} fps`
       : '') +
-    (s.jitterMs !== undefined ? ` · jitter ${s.jitterMs} ms` : '');
+    (s.jitterMs !== undefined ? ` · jitter ${s.jitterMs} ms` : '') +
+    (s.freezeCount ? ` · ${s.freezeCount} freezes (${s.freezeSeconds.toFixed(1)} s)` : '');
 }
 
 async function toggleMute(track: LocalTrack | undefined): Promise<void> {

@@ -1,0 +1,150 @@
+import { roomStats, type Sfu } from '@liveport/media';
+import type { Router } from '../http/Router.ts';
+import type { KeyRing } from '../keys.ts';
+import { authenticate, requireRight } from './auth.ts';
+
+/**
+ * Prometheus text exposition at /metrics (scrape with basic_auth = API key and secret):
+ * node totals, and per track and per subscription the quality the node sees.
+ */
+export function metricsRoutes(router: Router, sfu: Sfu, keys: KeyRing): void {
+  router.add('GET', '/metrics', (req) => {
+    requireRight(authenticate(req, keys), 'roomList');
+    return { text: render(sfu), contentType: 'text/plain; version=0.0.4; charset=utf-8' };
+  });
+}
+
+type Labels = Record<string, string | number | undefined>;
+
+class Exposition {
+  private families = new Map<string, { help: string; type: string; lines: string[] }>();
+
+  add(name: string, type: 'gauge' | 'counter', help: string, value: number, labels: Labels = {}): void {
+    let family = this.families.get(name);
+    if (!family) this.families.set(name, (family = { help, type, lines: [] }));
+    const text = Object.entries(labels)
+      .filter(([, v]) => v !== undefined)
+      .map(
+        ([k, v]) => `${k}="${String(v).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
+      )
+      .join(',');
+    family.lines.push(`${name}${text ? `{${text}}` : ''} ${Number.isFinite(value) ? value : 0}`);
+  }
+
+  toString(): string {
+    let out = '';
+    for (const [name, f] of this.families)
+      out += `# HELP ${name} ${f.help}\n# TYPE ${name} ${f.type}\n${f.lines.join('\n')}\n`;
+    return out;
+  }
+}
+
+export function render(sfu: Sfu): string {
+  const m = new Exposition();
+  const rooms = sfu.list();
+  const cpu = process.cpuUsage();
+  m.add(
+    'liveport_process_cpu_seconds_total',
+    'counter',
+    'CPU time of the node process',
+    (cpu.user + cpu.system) / 1e6,
+  );
+  m.add(
+    'liveport_process_resident_memory_bytes',
+    'gauge',
+    'resident memory of the node process',
+    process.memoryUsage().rss,
+  );
+  m.add('liveport_rooms', 'gauge', 'rooms open on this node', rooms.length);
+  m.add(
+    'liveport_participants',
+    'gauge',
+    'participants on this node',
+    rooms.reduce((n, r) => n + r.participants.size, 0),
+  );
+  for (const room of rooms) {
+    for (const p of roomStats(room)) {
+      const who = { room: room.name, participant: p.identity };
+      if (p.published.length)
+        m.add(
+          'liveport_uplink_estimate_bps',
+          'gauge',
+          'rate the node allows a publisher (REMB)',
+          p.uplinkEstimateBps,
+          who,
+        );
+      m.add(
+        'liveport_downlink_estimate_bps',
+        'gauge',
+        "estimate of a participant's downlink from transport-wide feedback",
+        p.downlinkEstimateBps,
+        who,
+      );
+      for (const t of p.published) {
+        for (const l of t.layers) {
+          const labels = { ...who, track: t.trackSid, kind: t.kind, layer: l.rid ?? '' };
+          m.add(
+            'liveport_track_receive_bitrate_bps',
+            'gauge',
+            'bit/s received from the publisher, per layer',
+            l.bitrateBps,
+            labels,
+          );
+          m.add(
+            'liveport_track_receive_loss_ratio',
+            'gauge',
+            'fraction lost from the publisher, per layer',
+            l.lossRatio,
+            labels,
+          );
+          m.add(
+            'liveport_track_keyframe_requests_total',
+            'counter',
+            'keyframe requests sent to the publisher',
+            l.keyframeRequests,
+            labels,
+          );
+        }
+      }
+      for (const s of p.subscribed) {
+        const labels = { ...who, track: s.trackSid, kind: s.kind };
+        m.add(
+          'liveport_subscription_bitrate_bps',
+          'gauge',
+          'bit/s sent to a subscriber',
+          s.bitrateBps,
+          labels,
+        );
+        m.add(
+          'liveport_subscription_layer',
+          'gauge',
+          'simulcast layer sent to a subscriber (-1 paused)',
+          s.layer,
+          labels,
+        );
+        m.add(
+          'liveport_subscription_loss_ratio',
+          'gauge',
+          "smoothed loss in the subscriber's receiver reports",
+          s.lossRatio,
+          labels,
+        );
+        m.add(
+          'liveport_subscription_rtt_seconds',
+          'gauge',
+          'round trip to the subscriber',
+          s.rttMs / 1000,
+          labels,
+        );
+        m.add(
+          'liveport_subscription_layer_switches_total',
+          'counter',
+          'layer switches for a subscriber',
+          s.layerSwitches,
+          labels,
+        );
+      }
+    }
+  }
+  return m.toString();
+}
