@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 
 const BENCHES: Record<string, () => Promise<{ figures: Record<string, number>; table: string }>> = {
   join: async () => (await import('./join.ts')).run(),
+  quality: async () => (await import('./quality.ts')).run(),
 };
 
 const name = process.argv[2];

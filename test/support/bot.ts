@@ -16,6 +16,8 @@ export class Bot {
   readonly framesByTrack = new Map<string, number>();
   audioSamples = 0;
   firstFrameAt?: number;
+  /** arrival time (performance.now) of every decoded video frame, for freeze measurements */
+  readonly frameTimes: number[] = [];
   private timers: ReturnType<typeof setInterval>[] = [];
   private sinks: { stop(): void }[] = [];
   /** native tracks this bot made; left running they keep the process alive */
@@ -48,6 +50,7 @@ export class Bot {
       const sink = new RTCVideoSink(media);
       sink.onframe = () => {
         this.firstFrameAt ??= performance.now();
+        this.frameTimes.push(performance.now());
         this.framesByTrack.set(track.sid, (this.framesByTrack.get(track.sid) ?? 0) + 1);
       };
       this.sinks.push(sink);
