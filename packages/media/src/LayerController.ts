@@ -20,6 +20,8 @@ const LOSS_CONGESTED = 0.3;
 /** lesser loss counts as congestion only with a queue building: RTT this far over its floor */
 const LOSS_WITH_QUEUE = 0.08;
 const QUEUE_RTT_MS = 60;
+/** loss in one report that ends a try of a higher layer */
+const PROBE_LOSS = 0.05;
 const MIN_HOLD_MS = 1000;
 /** a try of a higher layer is undone faster: it only costs while it lasts */
 const PROBE_HOLD_MS = 500;
@@ -36,6 +38,7 @@ export class LayerController {
   /** last receiver estimate, bit/s (0 when the client sends none) */
   remb = 0;
   rttMs = 0;
+  private lastLoss = 0;
   /** the last step down undid a try of the layer above (the queue holds only a short burst) */
   lastDownWasProbe = false;
   private minRttMs = Infinity;
@@ -59,6 +62,7 @@ export class LayerController {
   /** A receiver report's fraction lost (0..1) for this subscriber's stream. */
   onLoss(fraction: number): void {
     this.lossEwma = this.lossEwma * 0.7 + fraction * 0.3;
+    this.lastLoss = fraction;
   }
 
   onRemb(bitrate: number): void {
@@ -76,12 +80,15 @@ export class LayerController {
     const top = costs.length - 1;
     const cost = costs[Math.max(0, current)] ?? 0;
     const queueing = this.rttMs - this.minRttMs > QUEUE_RTT_MS;
+    // A try of a higher layer is judged on the first report after it: any clear loss or a
+    // queue building means the link cannot take it, and every second of it costs the viewer.
+    const probing = now - this.probingSince < PROBE_OK_MS;
     const congested =
       this.lossEwma > LOSS_CONGESTED ||
       (this.lossEwma > LOSS_WITH_QUEUE && queueing) ||
+      (probing && (this.lastLoss > PROBE_LOSS || queueing)) ||
       (this.remb > 0 && current >= 0 && this.remb < 0.85 * cost);
     if (congested) {
-      const probing = now - this.probingSince < PROBE_OK_MS;
       if (now - this.lastChangeAt >= (probing ? PROBE_HOLD_MS : MIN_HOLD_MS) && this.byBandwidth > 0) {
         // a failed try waits twice as long before the next; any congestion waits at least 4 s
         this.lastDownWasProbe = now - this.probingSince < PROBE_OK_MS;
