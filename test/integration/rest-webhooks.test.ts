@@ -32,11 +32,12 @@ describe('REST API and webhooks', () => {
     hookServer.close();
   });
 
+  const basicAuth = (secret: string) => `Basic ${Buffer.from(`${node.apiKey}:${secret}`).toString('base64')}`;
   const api = async (method: string, path: string, body?: unknown, auth?: string) => {
     const res = await fetch(`${node.url}${path}`, {
       method,
       headers: {
-        authorization: auth ?? `Basic ${Buffer.from(`${node.apiKey}:${node.apiSecret}`).toString('base64')}`,
+        authorization: auth ?? basicAuth(node.apiSecret),
         ...(body !== undefined && { 'content-type': 'application/json' }),
       },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
@@ -54,12 +55,7 @@ describe('REST API and webhooks', () => {
     const none = await api('GET', '/api/rooms', undefined, '');
     assert.equal(none.status, 401);
     assert.equal(none.body.error.code, 'UNAUTHORIZED');
-    const wrong = await api(
-      'GET',
-      '/api/rooms',
-      undefined,
-      `Basic ${Buffer.from(`${node.apiKey}:nope`).toString('base64')}`,
-    );
+    const wrong = await api('GET', '/api/rooms', undefined, basicAuth('nope'));
     assert.equal(wrong.body.error.code, 'UNAUTHORIZED');
     const noGrant = await api('GET', '/api/rooms', undefined, `Bearer ${node.token('someone')}`);
     assert.equal(noGrant.status, 403);
@@ -107,7 +103,7 @@ describe('REST API and webhooks', () => {
       assert.ok(hostStats.uplinkEstimateBps > 0);
       const metrics = await fetch(`${node.url}/metrics`, {
         headers: {
-          authorization: `Basic ${Buffer.from(`${node.apiKey}:${node.apiSecret}`).toString('base64')}`,
+          authorization: basicAuth(node.apiSecret),
         },
       });
       const text = await metrics.text();

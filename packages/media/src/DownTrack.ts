@@ -186,7 +186,8 @@ export class DownTrack {
     const seq = header.sequenceNumber;
     const ts = header.timestamp;
     const extensions = header.extensions;
-    if (this.munger.rewrite(header, performance.now())) {
+    const now = performance.now();
+    if (this.munger.rewrite(header, now)) {
       // Publisher's extension ids mean nothing on this connection; werift writes its own.
       header.extensions = NO_EXTENSIONS;
       // werift clones the packet synchronously before its first await, so the shared packet
@@ -195,7 +196,6 @@ export class DownTrack {
       this.packetsSent++;
       this.bytesSent += rtp.payload.length + 12;
       this.bitrateWindowBytes += rtp.payload.length + 12;
-      const now = performance.now();
       if (now - this.bitrateWindowStart >= 1000) {
         this.bitrate = Math.round((this.bitrateWindowBytes * 8000) / (now - this.bitrateWindowStart));
         this.bitrateWindowBytes = 0;

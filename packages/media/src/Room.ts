@@ -8,7 +8,7 @@ import {
   type ServerMessage,
 } from '@liveport/protocol';
 import { Participant, type ParticipantPermissions } from './Participant.ts';
-import type { PublishedTrack, PublishRequest } from './PublishedTrack.ts';
+import type { PublishedTrack } from './PublishedTrack.ts';
 import type { MediaConfig } from './MediaConfig.ts';
 import { newSid } from './sid.ts';
 
@@ -129,10 +129,6 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.broadcast({ type: 'track_published', participantSid: p.sid, track: track.info() }, p);
     for (const other of this.participants.values()) if (other !== p) other.subscribe(track);
     this.emit('trackPublished', p, track);
-  }
-
-  requestPublish(p: Participant, request: PublishRequest): PublishedTrack {
-    return p.requestPublish(request);
   }
 
   unpublish(p: Participant, trackSid: string): void {

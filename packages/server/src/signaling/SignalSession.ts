@@ -142,7 +142,7 @@ export class SignalSession {
   private async dispatch(msg: ClientMessage, room: Room, p: Participant, claims: TokenClaims): Promise<void> {
     switch (msg.type) {
       case 'publish': {
-        const track = room.requestPublish(p, msg);
+        const track = p.requestPublish(msg);
         return this.send({ type: 'publish_ack', rid: msg.rid, cid: msg.cid, track: track.info() });
       }
       case 'track_settings':
