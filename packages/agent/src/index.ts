@@ -1,1 +1,22 @@
-export {};
+export { AgentService } from './AgentService.ts';
+export type { AgentServiceOptions, HelloRequest } from './AgentService.ts';
+export { LiveConversation } from './conversation/LiveConversation.ts';
+export type { ConversationSink } from './conversation/LiveConversation.ts';
+export { SqliteConversationStore } from './conversation/SqliteConversationStore.ts';
+export type {
+  AuditEntry,
+  ConversationRecord,
+  ConversationStatus,
+  ConversationStore,
+  HandoffRecord,
+  ToolCallRecord,
+} from './conversation/types.ts';
+export { HandoffQueue } from './HandoffQueue.ts';
+export { commerceTools } from './tools/commerceTools.ts';
+export { toolSpec } from './tools/Tool.ts';
+export type { Tool, ToolContext, ToolOutput } from './tools/Tool.ts';
+export { signCustomerSession, verifyCustomerSession } from './customerSession.ts';
+export { maskPii, maskValue } from './pii.ts';
+export { readAnswer } from './affirmation.ts';
+export { detectLanguage } from './language.ts';
+export * from './providers/llm/index.ts';

@@ -25,6 +25,10 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   INTERNAL: 'INTERNAL',
+  CONVERSATION_NOT_FOUND: 'CONVERSATION_NOT_FOUND',
+  RESUME_DENIED: 'RESUME_DENIED',
+  CONVERSATION_CLOSED: 'CONVERSATION_CLOSED',
+  AGENT_UNAVAILABLE: 'AGENT_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -53,17 +57,20 @@ function statusOf(code: ErrorCode): number {
     case ErrorCode.UNAUTHORIZED:
       return 401;
     case ErrorCode.GRANT_MISSING:
+    case ErrorCode.RESUME_DENIED:
     case ErrorCode.TOKEN_ROOM_MISMATCH:
       return 403;
     case ErrorCode.ROOM_NOT_FOUND:
     case ErrorCode.PARTICIPANT_NOT_FOUND:
     case ErrorCode.TRACK_NOT_FOUND:
     case ErrorCode.NOT_FOUND:
+    case ErrorCode.CONVERSATION_NOT_FOUND:
       return 404;
     case ErrorCode.METHOD_NOT_ALLOWED:
       return 405;
     case ErrorCode.ROOM_EXISTS:
     case ErrorCode.ALREADY_JOINED:
+    case ErrorCode.CONVERSATION_CLOSED:
       return 409;
     case ErrorCode.PAYLOAD_TOO_LARGE:
       return 413;
@@ -71,6 +78,8 @@ function statusOf(code: ErrorCode): number {
       return 429;
     case ErrorCode.INTERNAL:
       return 500;
+    case ErrorCode.AGENT_UNAVAILABLE:
+      return 503;
     default:
       return 400;
   }

@@ -13,3 +13,17 @@ export type {
 export { TypedEmitter } from './emitter.ts';
 export type { EventMap } from './emitter.ts';
 export { MAX_DATA_BYTES, MAX_SIGNAL_BYTES, PROTOCOL_VERSION } from './constants.ts';
+export { ChatClientMessage, MAX_CHAT_TEXT, parseChatMessage } from './chat.ts';
+export type {
+  BrainInfo,
+  Card,
+  CardButton,
+  CardField,
+  CardKind,
+  ChatParseResult,
+  ChatRole,
+  ChatServerEvent,
+  ChatServerMessage,
+  HandoffInfo,
+  PageContext,
+} from './chat.ts';

@@ -11,6 +11,10 @@ import { roomRoutes } from './api/rooms.ts';
 import { demoRoutes } from './api/demo.ts';
 import { metricsRoutes } from './api/metrics.ts';
 import { SignalSession } from './signaling/SignalSession.ts';
+import { ChatSocket } from './chat/ChatSocket.ts';
+import { createAgent, type AgentParts } from './chat/createAgent.ts';
+import { conversationRoutes } from './api/conversations.ts';
+import { storeRoutes } from './api/store.ts';
 import { Webhooks, type WebhookEvent } from './webhooks.ts';
 import { randomUUID } from 'node:crypto';
 
@@ -39,6 +43,10 @@ export class LiveportNode {
   private readonly webhooks: Webhooks;
   private heartbeat?: ReturnType<typeof setInterval>;
   private pages?: Pages;
+  private readonly router: Router;
+  private readonly chatWss: WebSocketServer;
+  /** the customer-service agent and its store; set up by start() */
+  parts?: AgentParts;
 
   constructor(readonly config: NodeConfig) {
     const loaded = loadOrCreateKeys(config.dataDir, config.keys);
@@ -63,7 +71,7 @@ export class LiveportNode {
     this.webhooks = new Webhooks(config.webhooks, apiKey, apiSecret);
     this.forwardEventsToWebhooks();
 
-    const router = new Router();
+    const router = (this.router = new Router());
     router.add('GET', '/healthz', () => ({ json: { ok: true, rooms: this.sfu.list().length } }));
     router.add('GET', '/favicon.ico', () => ({ status: 204 }));
     roomRoutes(router, this.sfu, this.keys);
@@ -84,8 +92,16 @@ export class LiveportNode {
       })();
     });
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_SIGNAL_BYTES });
+    this.chatWss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
     this.http.on('upgrade', (req, socket, head) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (path === '/chat' && this.parts) {
+        const agent = this.parts.agent;
+        this.chatWss.handleUpgrade(req, socket, head, (ws) => {
+          new ChatSocket(ws, agent, req.socket.remoteAddress ?? 'unknown');
+        });
+        return;
+      }
       if (path !== '/rtc') {
         socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
         return;
@@ -100,6 +116,9 @@ export class LiveportNode {
 
   async start(): Promise<StartedNode> {
     this.pages = this.config.demo ? await buildPages() : new Map();
+    this.parts = await createAgent(this.config);
+    conversationRoutes(this.router, this.parts.agent, this.keys);
+    storeRoutes(this.router, this.parts.store, this.parts.agent, this.config.agent.storeName);
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(this.config.port, this.config.host, () => resolve());
@@ -123,7 +142,12 @@ export class LiveportNode {
     clearInterval(this.heartbeat);
     this.sfu.close();
     for (const client of this.wss.clients) client.close(1001, 'server shutting down');
+    for (const client of this.chatWss.clients) client.close(1001, 'server shutting down');
     this.wss.close();
+    this.chatWss.close();
+    this.parts?.agent.close();
+    await this.parts?.store.close?.();
+    this.parts?.agent.conversations.close();
     const closed = new Promise((r) => this.http.close(r));
     this.http.closeAllConnections();
     await Promise.all([closed, this.webhooks.close()]);

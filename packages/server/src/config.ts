@@ -42,6 +42,34 @@ export const NodeConfig = z
     /** API keys given by configuration instead of the data folder: key -> secret (32+ chars). */
     keys: z.record(z.string().min(3), z.string().min(32)).default({}),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /** The shop the agent serves: the embedded demo store (SQLite in dataDir) or a Shopify shop. */
+    store: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('sqlite'), file: z.string().min(1).optional() }),
+        z.object({ kind: z.literal('shopify'), shopUrl: z.url(), accessToken: z.string().min(1) }),
+      ])
+      .default({ kind: 'sqlite' }),
+    /**
+     * The agent's brain: an OpenAI-compatible endpoint or a local GGUF file. Without one the node
+     * looks for Ollama on localhost, else runs the agent in fallback mode.
+     */
+    llm: z
+      .object({
+        baseUrl: z.url().optional(),
+        apiKey: z.string().optional(),
+        model: z.string().min(1).optional(),
+        modelPath: z.string().min(1).optional(),
+        /** look for Ollama at 127.0.0.1:11434 when nothing is configured */
+        detectOllama: z.boolean().default(true),
+      })
+      .prefault({}),
+    agent: z
+      .object({
+        storeName: z.string().min(1).max(100).default('Liveport Demo Store'),
+        /** shared with the storefront to sign signed-in customers' chat sessions */
+        customerSessionSecret: z.string().min(16).optional(),
+      })
+      .prefault({}),
   })
   .strict();
 export type NodeConfig = z.infer<typeof NodeConfig>;
@@ -90,6 +118,18 @@ const SETTINGS: { path: string[]; env: string; flag: string; parse: Parse }[] = 
   { path: ['demo'], env: 'LIVEPORT_DEMO', flag: 'demo', parse: asBool },
   { path: ['webhooks'], env: 'LIVEPORT_WEBHOOKS', flag: 'webhook', parse: asList },
   { path: ['logLevel'], env: 'LIVEPORT_LOG_LEVEL', flag: 'log-level', parse: asString },
+  { path: ['llm', 'baseUrl'], env: 'LIVEPORT_LLM_BASE_URL', flag: 'llm-base-url', parse: asString },
+  { path: ['llm', 'apiKey'], env: 'LIVEPORT_LLM_API_KEY', flag: 'llm-api-key', parse: asString },
+  { path: ['llm', 'model'], env: 'LIVEPORT_LLM_MODEL', flag: 'llm-model', parse: asString },
+  { path: ['llm', 'modelPath'], env: 'LIVEPORT_LLM_MODEL_PATH', flag: 'llm-model-path', parse: asString },
+  { path: ['llm', 'detectOllama'], env: 'LIVEPORT_LLM_DETECT_OLLAMA', flag: 'llm-detect-ollama', parse: asBool },
+  { path: ['agent', 'storeName'], env: 'LIVEPORT_STORE_NAME', flag: 'store-name', parse: asString },
+  {
+    path: ['agent', 'customerSessionSecret'],
+    env: 'LIVEPORT_CUSTOMER_SESSION_SECRET',
+    flag: 'customer-session-secret',
+    parse: asString,
+  },
 ];
 
 export const CONFIG_FLAGS = SETTINGS.map((s) => s.flag);

@@ -51,10 +51,14 @@ export class Router {
       pathMatched = true;
       if (route.method !== method && !(route.method === 'GET' && method === 'HEAD')) continue;
       const params: Record<string, string> = {};
-      route.keys.forEach((key, i) => {
-        params[key] = decodeURIComponent(match[i + 1]!);
-      });
       try {
+        route.keys.forEach((key, i) => {
+          try {
+            params[key] = decodeURIComponent(match[i + 1]!);
+          } catch {
+            throw new LiveportError(ErrorCode.BAD_REQUEST, `malformed ${key} in the path`);
+          }
+        });
         const body = await readJsonBody(req);
         const reply = await route.handler({ method, url, params, headers: req.headers, body });
         send(res, reply);

@@ -1,0 +1,183 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { ErrorCode, LiveportError, type BrainInfo, type PageContext } from '@liveport/protocol';
+import type { StoreAdapter, StorePolicy } from '@liveport/commerce';
+import type { LlmProvider } from './providers/llm/types.ts';
+import type { Tool } from './tools/Tool.ts';
+import { commerceTools } from './tools/commerceTools.ts';
+import type { ConversationRecord, ConversationStore } from './conversation/types.ts';
+import { LiveConversation } from './conversation/LiveConversation.ts';
+import { HandoffQueue } from './HandoffQueue.ts';
+import { FallbackGuide } from './FallbackGuide.ts';
+import { RateLimiter } from './RateLimiter.ts';
+import { verifyCustomerSession } from './customerSession.ts';
+import { PHRASE_LANGUAGES, phrases } from './phrases.ts';
+
+export interface AgentServiceOptions {
+  store: StoreAdapter;
+  conversations: ConversationStore;
+  /** the brain; none means fallback mode */
+  provider?: LlmProvider;
+  storeName?: string;
+  /** shared with the storefront to sign signed-in customers' sessions */
+  customerSessionSecret?: string;
+  tools?: Tool[];
+  maxToolRounds?: number;
+  now?: () => Date;
+  /** messages per conversation: burst and refill per second */
+  rateLimit?: { burst: number; perSecond: number };
+}
+
+export interface HelloRequest {
+  conversationId?: string;
+  resumeToken?: string;
+  lastSeq?: number;
+  language?: string;
+  customerToken?: string;
+  page?: PageContext;
+}
+
+const FALLBACK_BRAIN: BrainInfo = { kind: 'fallback', model: 'guided steps', limited: true };
+
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/**
+ * The customer-service agent of one node: opens and resumes conversations, holds the live
+ * ones, and gives them the store, the brain, the tools and the queue to people.
+ */
+export class AgentService {
+  readonly store: StoreAdapter;
+  readonly conversations: ConversationStore;
+  readonly provider?: LlmProvider;
+  readonly storeName: string;
+  readonly tools: Tool[];
+  readonly maxToolRounds: number;
+  readonly handoffs: HandoffQueue;
+  readonly guide = new FallbackGuide();
+  readonly now: () => Date;
+  private readonly live = new Map<string, LiveConversation>();
+  private readonly limiter: RateLimiter;
+  private cachedPolicy?: StorePolicy;
+
+  constructor(private readonly options: AgentServiceOptions) {
+    this.store = options.store;
+    this.conversations = options.conversations;
+    this.provider = options.provider;
+    this.storeName = options.storeName ?? 'our store';
+    this.tools = options.tools ?? commerceTools;
+    this.maxToolRounds = options.maxToolRounds ?? 6;
+    this.now = options.now ?? (() => new Date());
+    this.handoffs = new HandoffQueue(options.conversations);
+    const rate = options.rateLimit ?? { burst: 8, perSecond: 0.5 };
+    this.limiter = new RateLimiter(rate.burst, rate.perSecond);
+  }
+
+  get limited(): boolean {
+    return !this.provider || this.provider.limited;
+  }
+
+  brain(): BrainInfo {
+    const p = this.provider;
+    return p ? { kind: p.kind, model: p.model, limited: p.limited } : FALLBACK_BRAIN;
+  }
+
+  async policy(): Promise<StorePolicy> {
+    this.cachedPolicy ??= await this.store.policy();
+    return this.cachedPolicy;
+  }
+
+  /** The policy for synchronous callers; loaded by `start()` */
+  policyNow(): StorePolicy {
+    if (!this.cachedPolicy) throw new Error('AgentService.start() was not awaited');
+    return this.cachedPolicy;
+  }
+
+  async start(): Promise<void> {
+    await this.policy();
+  }
+
+  /** Open a new conversation or resume one; throws LiveportError for a bad resume. */
+  hello(request: HelloRequest): { conversation: LiveConversation; resumeToken: string; created: boolean } {
+    if (request.conversationId) {
+      const conversation = this.resume(request.conversationId, request.resumeToken ?? '');
+      if (request.lastSeq !== undefined) conversation.catchUp(request.lastSeq);
+      if (request.page) conversation.record.page = request.page;
+      return { conversation, resumeToken: request.resumeToken!, created: false };
+    }
+    const resumeToken = randomBytes(24).toString('base64url');
+    const language = normalizeLanguage(request.language);
+    const record: ConversationRecord = {
+      id: randomUUID(),
+      createdAt: Date.now(),
+      updatedAt: Date.now(),
+      status: 'open',
+      language,
+      resumeTokenHash: hashToken(resumeToken),
+      page: request.page,
+      lastSeq: 0,
+      state: { verifiedOrderIds: [] },
+    };
+    const secret = this.options.customerSessionSecret;
+    if (request.customerToken) {
+      const customerId = secret ? verifyCustomerSession(request.customerToken, secret) : undefined;
+      if (!customerId) throw new LiveportError(ErrorCode.TOKEN_INVALID, 'customer session is not valid');
+      record.customerId = customerId;
+      record.verifiedBy = 'storefront_session';
+    }
+    this.conversations.create(record);
+    const conversation = new LiveConversation(record, this);
+    this.live.set(record.id, conversation);
+    conversation.open();
+    return { conversation, resumeToken, created: true };
+  }
+
+  private resume(id: string, token: string): LiveConversation {
+    const live = this.live.get(id);
+    const record = live?.record ?? this.conversations.get(id);
+    if (!record) throw new LiveportError(ErrorCode.CONVERSATION_NOT_FOUND, `no conversation ${id}`);
+    const given = Buffer.from(hashToken(token), 'hex');
+    const expected = Buffer.from(record.resumeTokenHash, 'hex');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new LiveportError(ErrorCode.RESUME_DENIED, 'resume token does not match this conversation');
+    }
+    if (live) return live;
+    const conversation = new LiveConversation(record, this);
+    this.live.set(id, conversation);
+    return conversation;
+  }
+
+  /** One message or action allowed for this conversation (and this sender) now? */
+  allow(conversationId: string, sender: string): boolean {
+    return this.limiter.take(`c:${conversationId}`) && this.limiter.take(`s:${sender}`);
+  }
+
+  /** The last socket left: keep nothing in memory but what a quick reconnect needs. */
+  idle(conversation: LiveConversation): void {
+    setTimeout(() => {
+      if (conversation.connected > 0 || this.live.get(conversation.id) !== conversation) return;
+      // a reply still being written finishes first; it is persisted for the customer's return
+      if (conversation.busy) return this.idle(conversation);
+      this.live.delete(conversation.id);
+      conversation.close();
+    }, 60_000).unref();
+  }
+
+  get liveCount(): number {
+    return this.live.size;
+  }
+
+  disclosure(language: string): string {
+    return phrases(language).disclosure;
+  }
+
+  close(): void {
+    for (const c of this.live.values()) c.close();
+    this.live.clear();
+  }
+}
+
+function normalizeLanguage(tag: string | undefined): string {
+  const primary = (tag ?? 'en').toLowerCase().split(/[-_]/)[0] ?? 'en';
+  return /^[a-z]{2,3}$/.test(primary) ? primary : PHRASE_LANGUAGES[0];
+}

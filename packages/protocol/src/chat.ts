@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import type { ErrorCode } from './errors.ts';
+
+/**
+ * The customer-service chat protocol: JSON over one WebSocket per conversation at `/chat`.
+ *
+ * Every server event carries `seq`, a number that grows by one per event within the
+ * conversation. The client acknowledges what it has shown (`ack`) and, after a reconnect, says
+ * `hello` with the conversation id and the last seq it saw: the node replays everything after
+ * it, so nothing is lost, and the client drops any seq it already has, so nothing is doubled.
+ * A finished message (`message_end`) always carries the whole text, so a client that missed
+ * tokens (they are kept in memory only) still ends with the exact reply.
+ */
+
+export const MAX_CHAT_TEXT = 4000;
+
+const PageContext = z.object({
+  url: z.string().max(2048).optional(),
+  /** the product the customer is looking at, by handle or id */
+  product: z.string().max(200).optional(),
+  title: z.string().max(300).optional(),
+});
+export type PageContext = z.infer<typeof PageContext>;
+
+export const ChatClientMessage = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('hello'),
+    /** resume this conversation; omitted to start a new one */
+    conversationId: z.string().max(64).optional(),
+    /** the resume secret the node gave with `welcome`, proving the conversation is this client's */
+    resumeToken: z.string().max(256).optional(),
+    /** last seq the client has; events after it are replayed */
+    lastSeq: z.number().int().min(0).optional(),
+    /** the browser's language (navigator.language), a hint until the customer writes */
+    language: z.string().max(35).optional(),
+    /** a storefront session signed by the store (`customer:<id>:<expiry>.<hmac>`): verified at once */
+    customerToken: z.string().max(1024).optional(),
+    page: PageContext.optional(),
+  }),
+  z.object({
+    type: z.literal('message'),
+    /** the client's id for this message; a resent message with the same id is not processed twice */
+    clientId: z.string().min(1).max(64),
+    text: z.string().min(1).max(MAX_CHAT_TEXT),
+    page: PageContext.optional(),
+  }),
+  /** a button or form in a card: confirm/decline a pending change, a guided step, ask for a person */
+  z.object({
+    type: z.literal('action'),
+    clientId: z.string().min(1).max(64),
+    action: z.string().min(1).max(64),
+    /** form fields or the button's value */
+    values: z.record(z.string().max(64), z.string().max(1000)).default({}),
+  }),
+  z.object({ type: z.literal('ack'), seq: z.number().int().min(0) }),
+  z.object({ type: z.literal('ping') }),
+]);
+export type ChatClientMessage = z.infer<typeof ChatClientMessage>;
+
+/** What the node knows of the brain behind the agent; the widget shows it. */
+export interface BrainInfo {
+  kind: string;
+  model: string;
+  /** fallback mode: guided steps only */
+  limited: boolean;
+}
+
+export type CardKind = 'product' | 'order' | 'confirm' | 'choices' | 'form' | 'handoff' | 'return';
+
+export interface CardButton {
+  action: string;
+  label: string;
+  values?: Record<string, string>;
+}
+
+export interface CardField {
+  name: string;
+  label: string;
+  type: 'text' | 'email' | 'select';
+  options?: { value: string; label: string }[];
+  required?: boolean;
+}
+
+export interface Card {
+  kind: CardKind;
+  title?: string;
+  /** lines of text, already in the customer's language */
+  lines?: string[];
+  imageUrl?: string;
+  url?: string;
+  buttons?: CardButton[];
+  /** a form: fields submitted as one action with `submit` as its name */
+  fields?: CardField[];
+  submit?: string;
+  data?: Record<string, unknown>;
+}
+
+export type ChatRole = 'customer' | 'assistant' | 'agent' | 'system';
+
+type Seq = { seq: number };
+
+export type ChatServerEvent = Seq &
+  (
+    | { type: 'message_start'; messageId: string; role: ChatRole; at: number }
+    | { type: 'token'; messageId: string; delta: string }
+    | {
+        type: 'message_end';
+        messageId: string;
+        role: ChatRole;
+        text: string;
+        at: number;
+        /** the client's id of a customer message, echoed so the client can match it */
+        clientId?: string;
+        /** true when the reply was cut (the customer interrupted, an error) */
+        interrupted?: boolean;
+      }
+    | { type: 'card'; messageId?: string; card: Card }
+    | { type: 'state'; language: string; verified: boolean; handoff?: HandoffInfo; typing?: boolean }
+  );
+
+export interface HandoffInfo {
+  id: string;
+  queue: string;
+  position: number;
+  status: 'waiting' | 'assigned' | 'closed';
+}
+
+/** Not part of the sequence: connection-level replies. */
+export type ChatServerMessage =
+  | ChatServerEvent
+  | {
+      type: 'welcome';
+      conversationId: string;
+      resumeToken: string;
+      /** the last seq of the conversation; events up to it follow when resuming */
+      seq: number;
+      brain: BrainInfo;
+      disclosure: string;
+    }
+  | { type: 'error'; code: ErrorCode | string; message: string; clientId?: string }
+  | { type: 'pong' };
+
+export type ChatParseResult =
+  | { ok: true; message: ChatClientMessage }
+  | { ok: false; code: 'MESSAGE_INVALID' | 'PAYLOAD_TOO_LARGE'; message: string };
+
+/** Validate one frame from a chat client; garbage gets a reason, never an exception. */
+export function parseChatMessage(raw: string | Buffer, maxBytes = 16_384): ChatParseResult {
+  const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length;
+  if (size > maxBytes) return { ok: false, code: 'PAYLOAD_TOO_LARGE', message: `frame over ${maxBytes} bytes` };
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
+  } catch {
+    return { ok: false, code: 'MESSAGE_INVALID', message: 'frame is not JSON' };
+  }
+  const parsed = ChatClientMessage.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return {
+      ok: false,
+      code: 'MESSAGE_INVALID',
+      message: issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'invalid message',
+    };
+  }
+  return { ok: true, message: parsed.data };
+}

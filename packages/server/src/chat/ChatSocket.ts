@@ -1,0 +1,102 @@
+import type { WebSocket } from 'ws';
+import {
+  ErrorCode,
+  LiveportError,
+  parseChatMessage,
+  type ChatClientMessage,
+  type ChatServerMessage,
+} from '@liveport/protocol';
+import type { AgentService, LiveConversation } from '@liveport/agent';
+
+const HELLO_TIMEOUT_MS = 10_000;
+
+/**
+ * One customer's chat connection: the first frame must be `hello`; after it the socket
+ * receives the conversation's events and forwards the customer's messages and clicks.
+ * Garbage gets an error frame and changes nothing; the socket stays open.
+ */
+export class ChatSocket {
+  private conversation?: LiveConversation;
+  private unsubscribe?: () => void;
+  private readonly helloTimer: ReturnType<typeof setTimeout>;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly agent: AgentService,
+    /** who is sending, for rate limits (the client's address) */
+    private readonly sender: string,
+  ) {
+    this.helloTimer = setTimeout(() => ws.close(4000, 'no hello'), HELLO_TIMEOUT_MS);
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return this.send({ type: 'error', code: ErrorCode.MESSAGE_INVALID, message: 'binary frames are not accepted' });
+      const parsed = parseChatMessage(data as Buffer);
+      if (!parsed.ok) return this.send({ type: 'error', code: parsed.code, message: parsed.message });
+      try {
+        this.handle(parsed.message);
+      } catch (err) {
+        this.fail(err);
+      }
+    });
+    ws.on('close', () => this.close());
+    ws.on('error', () => this.close());
+  }
+
+  private handle(msg: ChatClientMessage): void {
+    if (msg.type === 'ping') return this.send({ type: 'pong' });
+    if (msg.type === 'hello') return this.hello(msg);
+    const conversation = this.conversation;
+    if (!conversation) throw new LiveportError(ErrorCode.NOT_JOINED, 'say hello first');
+    if (msg.type === 'ack') return;
+    if (!this.agent.allow(conversation.id, this.sender)) {
+      return this.send({
+        type: 'error',
+        code: ErrorCode.RATE_LIMITED,
+        message: 'too many messages; wait a moment',
+        clientId: msg.clientId,
+      });
+    }
+    const done =
+      msg.type === 'message'
+        ? conversation.customerMessage(msg.clientId, msg.text, msg.page)
+        : conversation.action(msg.clientId, msg.action, msg.values);
+    done.catch((err: unknown) => this.fail(err));
+  }
+
+  private hello(msg: Extract<ChatClientMessage, { type: 'hello' }>): void {
+    if (this.conversation) throw new LiveportError(ErrorCode.ALREADY_JOINED, 'this socket already has a conversation');
+    const { conversation, resumeToken } = this.agent.hello(msg);
+    clearTimeout(this.helloTimer);
+    this.conversation = conversation;
+    // Replay and subscribe in one synchronous step, so no event falls between the two.
+    const replay = conversation.replayAfter(msg.conversationId ? (msg.lastSeq ?? 0) : 0);
+    this.send({
+      type: 'welcome',
+      conversationId: conversation.id,
+      resumeToken,
+      seq: conversation.record.lastSeq,
+      brain: this.agent.brain(),
+      disclosure: this.agent.disclosure(conversation.record.language),
+    });
+    for (const event of replay) this.send(event);
+    this.unsubscribe = conversation.subscribe((event) => this.send(event));
+  }
+
+  private fail(err: unknown): void {
+    if (err instanceof LiveportError) {
+      this.send({ type: 'error', code: err.code, message: err.message });
+      return;
+    }
+    console.error('chat socket:', err);
+    this.send({ type: 'error', code: ErrorCode.INTERNAL, message: 'internal error' });
+  }
+
+  private send(msg: ChatServerMessage): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(msg));
+  }
+
+  private close(): void {
+    clearTimeout(this.helloTimer);
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+}
