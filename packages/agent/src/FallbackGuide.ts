@@ -124,8 +124,15 @@ export class FallbackGuide {
     return c.runTool({ id: callId(), name, arguments: JSON.stringify(args) });
   }
 
-  private async verify(c: LiveConversation, values: Record<string, string>, flow: Flow | undefined): Promise<void> {
-    const out = await this.call(c, 'verify_customer', { orderNumber: values.orderNumber ?? '', email: values.email ?? '' });
+  private async verify(
+    c: LiveConversation,
+    values: Record<string, string>,
+    flow: Flow | undefined,
+  ): Promise<void> {
+    const out = await this.call(c, 'verify_customer', {
+      orderNumber: values.orderNumber ?? '',
+      email: values.email ?? '',
+    });
     if (!out.ok) {
       c.say('assistant', messageOf(out.result));
       if (out.code === 'VERIFY_LOCKED') return this.menu(c);
@@ -142,7 +149,10 @@ export class FallbackGuide {
       case 'return': {
         const out = await this.call(c, 'lookup_order', { orderNumber });
         if (!out.ok) return this.failed(c, out.result);
-        const order = out.result as { status: string; items: { sku: string; title: string; quantity: number }[] };
+        const order = out.result as {
+          status: string;
+          items: { sku: string; title: string; quantity: number }[];
+        };
         const card: Card = {
           kind: 'form',
           title: p.returnItem,
@@ -189,7 +199,10 @@ export class FallbackGuide {
         });
         return;
       case 'cancel': {
-        const out = await this.call(c, 'cancel_order', { orderNumber, reason: 'customer request (guided steps)' });
+        const out = await this.call(c, 'cancel_order', {
+          orderNumber,
+          reason: 'customer request (guided steps)',
+        });
         if (!out.ok && out.code !== 'CONFIRMATION_REQUIRED') return this.failed(c, out.result);
         return;
       }

@@ -5,7 +5,12 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * with HMAC-SHA256 over `<customerId>.<expiry>` under a secret the store and the node share.
  * A chat opened with it starts verified, as the customer already proved who they are.
  */
-export function signCustomerSession(customerId: string, secret: string, ttlSec = 3600, now = Date.now()): string {
+export function signCustomerSession(
+  customerId: string,
+  secret: string,
+  ttlSec = 3600,
+  now = Date.now(),
+): string {
   const expiry = Math.floor(now / 1000) + ttlSec;
   const body = `${encodeURIComponent(customerId)}.${expiry}`;
   return `${body}.${createHmac('sha256', secret).update(body).digest('hex')}`;
@@ -16,7 +21,8 @@ export function verifyCustomerSession(token: string, secret: string, now = Date.
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
   const [id, expiry, mac] = parts as [string, string, string];
-  if (!/^\d{1,12}$/.test(expiry) || Number(expiry) * 1000 < now || !/^[0-9a-f]{64}$/.test(mac)) return undefined;
+  if (!/^\d{1,12}$/.test(expiry) || Number(expiry) * 1000 < now || !/^[0-9a-f]{64}$/.test(mac))
+    return undefined;
   const expected = createHmac('sha256', secret).update(`${id}.${expiry}`).digest();
   if (!timingSafeEqual(expected, Buffer.from(mac, 'hex'))) return undefined;
   try {

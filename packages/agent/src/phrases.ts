@@ -69,11 +69,17 @@ const en: Phrasebook = {
   declined: "OK, I haven't changed anything.",
   handoff: (position, queue) =>
     `I've passed our conversation to a person from our ${queue} team, with a summary so you won't have to repeat yourself. You are number ${position} in the queue; they will reply here.`,
-  afterHandoff: "Thanks — your message is with our team; a person will reply here.",
+  afterHandoff: 'Thanks — your message is with our team; a person will reply here.',
   notUnderstood: "Sorry, I didn't understand. Please choose one of the options.",
   rateLimited: 'You are sending messages very fast; please wait a moment.',
   unavailable: "I'm having trouble answering right now. I can put you through to a person.",
-  address: { name: 'Full name', line1: 'Street and number', city: 'City', postalCode: 'Postal code', country: 'Country (2 letters)' },
+  address: {
+    name: 'Full name',
+    line1: 'Street and number',
+    city: 'City',
+    postalCode: 'Postal code',
+    country: 'Country (2 letters)',
+  },
 };
 
 const es: Phrasebook = {
@@ -90,7 +96,8 @@ const es: Phrasebook = {
   orderNumber: 'Número de pedido',
   email: 'E-mail del pedido',
   submit: 'Continuar',
-  notVerified: 'Ese número de pedido y ese e-mail no coinciden con ningún pedido. Revisa ambos e inténtalo de nuevo.',
+  notVerified:
+    'Ese número de pedido y ese e-mail no coinciden con ningún pedido. Revisa ambos e inténtalo de nuevo.',
   verified: 'Gracias, he encontrado tu pedido.',
   orderStatus: 'Estado del pedido',
   chooseItem: '¿Qué artículo?',
@@ -109,7 +116,13 @@ const es: Phrasebook = {
   notUnderstood: 'Perdona, no te he entendido. Elige una de las opciones.',
   rateLimited: 'Estás enviando mensajes muy rápido; espera un momento.',
   unavailable: 'Ahora mismo tengo problemas para responder. Puedo pasarte con una persona.',
-  address: { name: 'Nombre completo', line1: 'Calle y número', city: 'Ciudad', postalCode: 'Código postal', country: 'País (2 letras)' },
+  address: {
+    name: 'Nombre completo',
+    line1: 'Calle y número',
+    city: 'Ciudad',
+    postalCode: 'Código postal',
+    country: 'País (2 letras)',
+  },
 };
 
 const fr: Phrasebook = {
@@ -199,8 +212,10 @@ const ar: Phrasebook = {
 
 const zh: Phrasebook = {
   ...en,
-  disclosure: '您好！我是本店的 AI 助手——自动客服，不是真人。我可以帮您了解商品、查询订单、物流和退货。您随时可以要求转人工。',
-  limited: '我现在处于受限模式：无法理解自由文本，但可以一步步帮您查询订单、发起退货、修改地址，或为您转接人工。',
+  disclosure:
+    '您好！我是本店的 AI 助手——自动客服，不是真人。我可以帮您了解商品、查询订单、物流和退货。您随时可以要求转人工。',
+  limited:
+    '我现在处于受限模式：无法理解自由文本，但可以一步步帮您查询订单、发起退货、修改地址，或为您转接人工。',
   menu: '您想做什么？',
   track: '查询订单物流',
   returnItem: '退货或换货',

@@ -147,7 +147,8 @@ export type ChatParseResult =
 /** Validate one frame from a chat client; garbage gets a reason, never an exception. */
 export function parseChatMessage(raw: string | Buffer, maxBytes = 16_384): ChatParseResult {
   const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length;
-  if (size > maxBytes) return { ok: false, code: 'PAYLOAD_TOO_LARGE', message: `frame over ${maxBytes} bytes` };
+  if (size > maxBytes)
+    return { ok: false, code: 'PAYLOAD_TOO_LARGE', message: `frame over ${maxBytes} bytes` };
   let value: unknown;
   try {
     value = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));

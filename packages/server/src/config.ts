@@ -122,7 +122,12 @@ const SETTINGS: { path: string[]; env: string; flag: string; parse: Parse }[] = 
   { path: ['llm', 'apiKey'], env: 'LIVEPORT_LLM_API_KEY', flag: 'llm-api-key', parse: asString },
   { path: ['llm', 'model'], env: 'LIVEPORT_LLM_MODEL', flag: 'llm-model', parse: asString },
   { path: ['llm', 'modelPath'], env: 'LIVEPORT_LLM_MODEL_PATH', flag: 'llm-model-path', parse: asString },
-  { path: ['llm', 'detectOllama'], env: 'LIVEPORT_LLM_DETECT_OLLAMA', flag: 'llm-detect-ollama', parse: asBool },
+  {
+    path: ['llm', 'detectOllama'],
+    env: 'LIVEPORT_LLM_DETECT_OLLAMA',
+    flag: 'llm-detect-ollama',
+    parse: asBool,
+  },
   { path: ['agent', 'storeName'], env: 'LIVEPORT_STORE_NAME', flag: 'store-name', parse: asString },
   {
     path: ['agent', 'customerSessionSecret'],

@@ -13,7 +13,11 @@ import { systemPrompt } from '../prompt.ts';
 import type { AgentService } from '../AgentService.ts';
 import type { ConversationRecord, HandoffRecord } from './types.ts';
 
-type EventBody = ChatServerEvent extends infer E ? (E extends ChatServerEvent ? Omit<E, 'seq'> : never) : never;
+type EventBody = ChatServerEvent extends infer E
+  ? E extends ChatServerEvent
+    ? Omit<E, 'seq'>
+    : never
+  : never;
 export type ConversationSink = (event: ChatServerEvent) => void;
 
 /** events kept in memory for resuming (tokens are nowhere else) */
@@ -159,7 +163,8 @@ export class LiveConversation {
   // ---- customer input ---------------------------------------------------------------------------
 
   customerMessage(clientId: string, text: string, page?: PageContext): Promise<void> {
-    if (this.service.conversations.findClientMessage(this.id, clientId) !== undefined) return Promise.resolve();
+    if (this.service.conversations.findClientMessage(this.id, clientId) !== undefined)
+      return Promise.resolve();
     if (page) this.record.page = page;
     const language = detectLanguage(text, this.record.language);
     const languageChanged = language !== this.record.language;
@@ -176,9 +181,13 @@ export class LiveConversation {
   }
 
   action(clientId: string, action: string, values: Record<string, string>): Promise<void> {
-    if (this.service.conversations.findClientMessage(this.id, clientId) !== undefined) return Promise.resolve();
+    if (this.service.conversations.findClientMessage(this.id, clientId) !== undefined)
+      return Promise.resolve();
     // Actions are persisted like messages so that a resent click is not done twice.
-    this.emit({ type: 'state', language: this.record.language, verified: !!this.record.customerId }, clientId);
+    this.emit(
+      { type: 'state', language: this.record.language, verified: !!this.record.customerId },
+      clientId,
+    );
     return this.enqueue(async () => {
       const pending = this.record.state.pending;
       if ((action === 'confirm' || action === 'decline') && pending && values.id === pending.id) {
@@ -190,7 +199,11 @@ export class LiveConversation {
       if (action === 'handoff') {
         if (this.record.status === 'handed_off') return;
         this.remember({ role: 'user', content: 'I would like to talk to a person.' });
-        await this.handoff({ reason: 'customer asked for a person', skill: 'after_sales', summary: this.summary() });
+        await this.handoff({
+          reason: 'customer asked for a person',
+          skill: 'after_sales',
+          summary: this.summary(),
+        });
         return;
       }
       await this.service.guide.onAction(this, action, values);
@@ -290,7 +303,11 @@ export class LiveConversation {
       }
     }
     // A model that keeps calling tools without answering is stuck: a person takes over.
-    await this.handoff({ reason: 'the assistant could not finish', skill: 'after_sales', summary: this.summary() });
+    await this.handoff({
+      reason: 'the assistant could not finish',
+      skill: 'after_sales',
+      summary: this.summary(),
+    });
   }
 
   private endMessage(messageId: string, text: string, interrupted: boolean): void {
@@ -315,9 +332,17 @@ export class LiveConversation {
       args = undefined;
     }
     if (!tool) {
-      output = { ok: false, code: 'UNKNOWN_TOOL', result: { error: 'UNKNOWN_TOOL', message: `no tool ${call.name}` } };
+      output = {
+        ok: false,
+        code: 'UNKNOWN_TOOL',
+        result: { error: 'UNKNOWN_TOOL', message: `no tool ${call.name}` },
+      };
     } else if (args === undefined) {
-      output = { ok: false, code: 'BAD_ARGUMENTS', result: { error: 'BAD_ARGUMENTS', message: 'arguments are not JSON' } };
+      output = {
+        ok: false,
+        code: 'BAD_ARGUMENTS',
+        result: { error: 'BAD_ARGUMENTS', message: 'arguments are not JSON' },
+      };
     } else {
       const parsed = tool.schema.safeParse(args);
       if (!parsed.success) {
@@ -345,6 +370,11 @@ export class LiveConversation {
     this.save();
     for (const card of output.cards ?? []) this.card(card, messageId);
     if (call.name === 'verify_customer' && output.ok) this.stateEvent();
+    // The node tells the customer itself, in their language and with their place in the
+    // queue: that sentence must be right even if the model would word it loosely.
+    if (call.name === 'handoff_to_human' && output.ok) {
+      this.say('assistant', (output.result as { toldCustomer: string }).toldCustomer);
+    }
     return output;
   }
 
@@ -356,7 +386,11 @@ export class LiveConversation {
         return { ok: false, code: err.code, result: { error: err.code, message: err.message } };
       }
       console.error(`tool ${tool.name} failed: ${(err as Error).message}`);
-      return { ok: false, code: 'TOOL_FAILED', result: { error: 'TOOL_FAILED', message: 'the store could not be reached' } };
+      return {
+        ok: false,
+        code: 'TOOL_FAILED',
+        result: { error: 'TOOL_FAILED', message: 'the store could not be reached' },
+      };
     }
   }
 
@@ -408,10 +442,7 @@ export class LiveConversation {
       name: 'handoff_to_human',
       arguments: JSON.stringify({ ...request, language: this.record.language }),
     };
-    const output = await this.runTool(call);
-    if (output.ok) {
-      this.say('assistant', (output.result as { toldCustomer: string }).toldCustomer);
-    }
+    await this.runTool(call);
   }
 
   /** What a colleague needs, written by the node: used when the model did not write one. */

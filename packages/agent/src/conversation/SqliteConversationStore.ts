@@ -95,8 +95,12 @@ export class SqliteConversationStore implements ConversationStore {
       listByStatus: s(
         'SELECT record FROM conversations WHERE status = ? AND updated_at < ? ORDER BY updated_at DESC LIMIT ?',
       ),
-      insertEvent: s('INSERT INTO conversation_events (conversation_id, seq, client_id, event) VALUES (?, ?, ?, ?)'),
-      eventsAfter: s('SELECT event FROM conversation_events WHERE conversation_id = ? AND seq > ? ORDER BY seq'),
+      insertEvent: s(
+        'INSERT INTO conversation_events (conversation_id, seq, client_id, event) VALUES (?, ?, ?, ?)',
+      ),
+      eventsAfter: s(
+        'SELECT event FROM conversation_events WHERE conversation_id = ? AND seq > ? ORDER BY seq',
+      ),
       findClient: s('SELECT seq FROM conversation_events WHERE conversation_id = ? AND client_id = ?'),
       insertHistory: s(
         `INSERT INTO conversation_history (conversation_id, idx, message)
@@ -257,7 +261,9 @@ export class SqliteConversationStore implements ConversationStore {
         createdAt: row.created_at as number,
         customerId: (row.customer_id as string | null) ?? undefined,
       }))
-      .filter((h) => (!filter.status || h.status === filter.status) && (!filter.queue || h.queue === filter.queue));
+      .filter(
+        (h) => (!filter.status || h.status === filter.status) && (!filter.queue || h.queue === filter.queue),
+      );
   }
 
   close(): void {

@@ -46,7 +46,9 @@ async function ownedOrder(ctx: ToolContext, number: string): Promise<Order | Too
 const isOutput = (v: unknown): v is ToolOutput => typeof v === 'object' && v !== null && 'result' in v;
 
 async function findProduct(ctx: ToolContext, ref: string): Promise<Product | undefined> {
-  return (await ctx.store.getProduct(ref)) ?? (await ctx.store.searchProducts({ text: ref, limit: 1 }))[0]?.product;
+  return (
+    (await ctx.store.getProduct(ref)) ?? (await ctx.store.searchProducts({ text: ref, limit: 1 }))[0]?.product
+  );
 }
 
 export const searchProducts = defineTool({
@@ -66,7 +68,8 @@ export const searchProducts = defineTool({
     const hits = await ctx.store.searchProducts({
       text: args.query,
       category: args.category,
-      maxPrice: args.maxPrice !== undefined ? { amount: Math.round(args.maxPrice * 100), currency } : undefined,
+      maxPrice:
+        args.maxPrice !== undefined ? { amount: Math.round(args.maxPrice * 100), currency } : undefined,
       limit: args.limit ?? 5,
     });
     return {
@@ -144,8 +147,11 @@ export const recommendProducts = defineTool({
   async run(args, ctx) {
     const currency = currencyOf(ctx, args.currency);
     const language = ctx.conversation.language;
-    const maxPrice = args.budget !== undefined ? { amount: Math.round(args.budget * 100), currency } : undefined;
-    let candidates = (await ctx.store.searchProducts({ text: args.need, category: args.category, maxPrice, limit: 20 }))
+    const maxPrice =
+      args.budget !== undefined ? { amount: Math.round(args.budget * 100), currency } : undefined;
+    let candidates = (
+      await ctx.store.searchProducts({ text: args.need, category: args.category, maxPrice, limit: 20 })
+    )
       .map((h) => h.product)
       .filter((p) => p.variants.some((v) => v.stock > 0));
     if (ctx.embed) {
@@ -154,13 +160,18 @@ export const recommendProducts = defineTool({
         (p) =>
           p.variants.some((v) => v.stock > 0) &&
           (!args.category || p.category === args.category) &&
-          (!maxPrice || p.variants.some((v) => v.prices.some((m) => m.currency === currency && m.amount <= maxPrice.amount))),
+          (!maxPrice ||
+            p.variants.some((v) =>
+              v.prices.some((m) => m.currency === currency && m.amount <= maxPrice.amount),
+            )),
       );
       let cache = productVectors.get(ctx.store);
       if (!cache) productVectors.set(ctx.store, (cache = new Map()));
       const todo = all.filter((p) => !cache.has(p.id));
       if (todo.length) {
-        const vectors = await ctx.embed(todo.map((p) => `${p.title.en}. ${p.description.en}. ${p.tags.join(', ')}`));
+        const vectors = await ctx.embed(
+          todo.map((p) => `${p.title.en}. ${p.description.en}. ${p.tags.join(', ')}`),
+        );
         todo.forEach((p, i) => cache.set(p.id, vectors[i] ?? []));
       }
       const [need] = await ctx.embed([args.need]);
@@ -197,12 +208,22 @@ export const verifyCustomer = defineTool({
     const matches = order && order.email.trim().toLowerCase() === args.email.trim().toLowerCase();
     if (!order || !matches) {
       state.verifyFailures = failures + 1;
-      ctx.audit({ action: 'verify_customer', outcome: 'refused', target: cleanNumber(args.orderNumber), details: args });
+      ctx.audit({
+        action: 'verify_customer',
+        outcome: 'refused',
+        target: cleanNumber(args.orderNumber),
+        details: args,
+      });
       return refuse('NOT_VERIFIED', phrases(ctx.conversation.language).notVerified);
     }
     if (ctx.conversation.customerId && ctx.conversation.customerId !== order.customerId) {
       // One conversation, one customer: a second identity would widen what this chat can reach.
-      ctx.audit({ action: 'verify_customer', outcome: 'refused', target: order.number, details: { reason: 'other customer' } });
+      ctx.audit({
+        action: 'verify_customer',
+        outcome: 'refused',
+        target: order.number,
+        details: { reason: 'other customer' },
+      });
       return refuse('NOT_VERIFIED', 'This conversation is already verified as another customer.');
     }
     ctx.conversation.customerId = order.customerId;
@@ -213,7 +234,11 @@ export const verifyCustomer = defineTool({
     const customer = await ctx.store.getCustomer(order.customerId);
     return {
       ok: true,
-      result: { verified: true, customerName: customer?.name, order: orderFacts(order, ctx.conversation.language) },
+      result: {
+        verified: true,
+        customerName: customer?.name,
+        order: orderFacts(order, ctx.conversation.language),
+      },
       cards: [orderCard(order, ctx.conversation.language)],
     };
   },
@@ -233,10 +258,17 @@ export const lookupOrder = defineTool({
     }
     const order = await ownedOrder(ctx, args.orderNumber);
     if (isOutput(order)) return order;
-    const [shipments, returns] = await Promise.all([ctx.store.listShipments(order.id), ctx.store.listReturns(order.id)]);
+    const [shipments, returns] = await Promise.all([
+      ctx.store.listShipments(order.id),
+      ctx.store.listReturns(order.id),
+    ]);
     return {
       ok: true,
-      result: { ...orderFacts(order, language), returns, shipments: shipments.map((s) => ({ carrier: s.carrier, trackingNumber: s.trackingNumber })) },
+      result: {
+        ...orderFacts(order, language),
+        returns,
+        shipments: shipments.map((s) => ({ carrier: s.carrier, trackingNumber: s.trackingNumber })),
+      },
       cards: [orderCard(order, language, shipments)],
     };
   },
@@ -244,7 +276,8 @@ export const lookupOrder = defineTool({
 
 export const trackShipment = defineTool({
   name: 'track_shipment',
-  description: "Carrier tracking of a verified customer's order: carrier, tracking number, events, estimated delivery.",
+  description:
+    "Carrier tracking of a verified customer's order: carrier, tracking number, events, estimated delivery.",
   schema: z.object({ orderNumber }),
   async run(args, ctx) {
     const order = await ownedOrder(ctx, args.orderNumber);
@@ -291,20 +324,41 @@ export const changeShippingAddress = defineTool({
     const order = await ownedOrder(ctx, args.orderNumber);
     if (isOutput(order)) return order;
     if (!ctx.policy.addressChangeStatuses.includes(order.status)) {
-      ctx.audit({ action: 'change_shipping_address', outcome: 'refused', target: order.number, details: { status: order.status } });
+      ctx.audit({
+        action: 'change_shipping_address',
+        outcome: 'refused',
+        target: order.number,
+        details: { status: order.status },
+      });
       return refuse(
         'NOT_ALLOWED',
         `Order ${order.number} is ${order.status}; the address can only be changed while the order is ${ctx.policy.addressChangeStatuses.join(' or ')}.`,
       );
     }
     const a = { ...args.address, country: args.address.country.toUpperCase() };
-    const gate = requireConfirmation(ctx, 'change_shipping_address', { ...args, address: a }, {
-      title: `${order.number}: ${phrases(ctx.conversation.language).confirmAddress}`,
-      lines: [a.name, [a.line1, a.line2].filter(Boolean).join(', '), `${a.postalCode} ${a.city}${a.region ? `, ${a.region}` : ''}`, a.country],
-    }, args);
+    const gate = requireConfirmation(
+      ctx,
+      'change_shipping_address',
+      { ...args, address: a },
+      {
+        title: `${order.number}: ${phrases(ctx.conversation.language).confirmAddress}`,
+        lines: [
+          a.name,
+          [a.line1, a.line2].filter(Boolean).join(', '),
+          `${a.postalCode} ${a.city}${a.region ? `, ${a.region}` : ''}`,
+          a.country,
+        ],
+      },
+      args,
+    );
     if (gate !== 'confirmed') return gate;
     const updated = await ctx.store.updateShippingAddress(order.id, a);
-    ctx.audit({ action: 'change_shipping_address', outcome: 'done', target: order.number, details: { address: a } });
+    ctx.audit({
+      action: 'change_shipping_address',
+      outcome: 'done',
+      target: order.number,
+      details: { address: a },
+    });
     return {
       ok: true,
       result: { done: true, order: orderFacts(updated, ctx.conversation.language) },
@@ -323,21 +377,39 @@ export const cancelOrder = defineTool({
     const order = await ownedOrder(ctx, args.orderNumber);
     if (isOutput(order)) return order;
     if (!ctx.policy.cancelStatuses.includes(order.status)) {
-      ctx.audit({ action: 'cancel_order', outcome: 'refused', target: order.number, details: { status: order.status } });
+      ctx.audit({
+        action: 'cancel_order',
+        outcome: 'refused',
+        target: order.number,
+        details: { status: order.status },
+      });
       return refuse(
         'NOT_ALLOWED',
         `Order ${order.number} is ${order.status}; it can only be cancelled while ${ctx.policy.cancelStatuses.join(', ')}.` +
-          (order.status === 'shipped' || order.status === 'delivered' ? ' Offer a return once it is delivered.' : ''),
+          (order.status === 'shipped' || order.status === 'delivered'
+            ? ' Offer a return once it is delivered.'
+            : ''),
       );
     }
     const language = ctx.conversation.language;
-    const gate = requireConfirmation(ctx, 'cancel_order', { orderNumber: order.number, reason: args.reason }, {
-      title: `${phrases(language).confirmCancel} ${order.number}`,
-      lines: [...order.items.map((i) => `${i.quantity} × ${i.title}`), formatMoney(order.total, language)],
-    }, args);
+    const gate = requireConfirmation(
+      ctx,
+      'cancel_order',
+      { orderNumber: order.number, reason: args.reason },
+      {
+        title: `${phrases(language).confirmCancel} ${order.number}`,
+        lines: [...order.items.map((i) => `${i.quantity} × ${i.title}`), formatMoney(order.total, language)],
+      },
+      args,
+    );
     if (gate !== 'confirmed') return gate;
     const updated = await ctx.store.cancelOrder(order.id, args.reason);
-    ctx.audit({ action: 'cancel_order', outcome: 'done', target: order.number, details: { reason: args.reason } });
+    ctx.audit({
+      action: 'cancel_order',
+      outcome: 'done',
+      target: order.number,
+      details: { reason: args.reason },
+    });
     return {
       ok: true,
       result: { done: true, order: orderFacts(updated, language) },
@@ -376,7 +448,8 @@ export const startReturn = defineTool({
       ctx.audit({ action: 'start_return', outcome: 'refused', target: order.number, details: { message } });
       return refuse('NOT_ALLOWED', message);
     };
-    if (order.status !== 'delivered') return deny(`Order ${order.number} is ${order.status}; only delivered orders can be returned.`);
+    if (order.status !== 'delivered')
+      return deny(`Order ${order.number} is ${order.status}; only delivered orders can be returned.`);
     const deliveredAt = order.deliveredAt ? Date.parse(order.deliveredAt) : NaN;
     const windowEnds = deliveredAt + ctx.policy.returnWindowDays * 86_400_000;
     if (!Number.isFinite(deliveredAt) || ctx.now.getTime() > windowEnds) {
@@ -386,47 +459,83 @@ export const startReturn = defineTool({
     }
     const fault = args.condition === 'damaged_on_arrival' || args.condition === 'wrong_item';
     if (!fault && !ctx.policy.returnableConditions.includes(args.condition)) {
-      return deny(`Items in condition "${args.condition}" cannot be returned; accepted: ${ctx.policy.returnableConditions.join(', ')}, or damaged on arrival / wrong item.`);
+      return deny(
+        `Items in condition "${args.condition}" cannot be returned; accepted: ${ctx.policy.returnableConditions.join(', ')}, or damaged on arrival / wrong item.`,
+      );
     }
     const earlier = (await ctx.store.listReturns(order.id)).filter((r) => r.status !== 'rejected');
     const items: ReturnItem[] = [];
     for (const wanted of args.items) {
-      const line = order.items.find((i) => i.id === wanted.item || i.sku.toUpperCase() === wanted.item.toUpperCase());
+      const line = order.items.find(
+        (i) => i.id === wanted.item || i.sku.toUpperCase() === wanted.item.toUpperCase(),
+      );
       if (!line) return deny(`Order ${order.number} has no item ${wanted.item}.`);
-      const already = earlier.flatMap((r) => r.items).filter((i) => i.lineItemId === line.id).reduce((n, i) => n + i.quantity, 0);
+      const already = earlier
+        .flatMap((r) => r.items)
+        .filter((i) => i.lineItemId === line.id)
+        .reduce((n, i) => n + i.quantity, 0);
       if (wanted.quantity > line.quantity - already) {
         return deny(`Only ${line.quantity - already} of ${line.title} can still be returned.`);
       }
       const product = await ctx.store.getProduct(line.productId);
-      if (product && !product.returnable && !fault) return deny(`${line.title} cannot be returned (final sale) unless it arrived damaged or wrong.`);
+      if (product && !product.returnable && !fault)
+        return deny(`${line.title} cannot be returned (final sale) unless it arrived damaged or wrong.`);
       let exchangeVariantId: string | undefined;
       if (args.kind === 'exchange') {
-        const variant = product?.variants.find((v) => v.sku.toUpperCase() === wanted.exchangeSku?.toUpperCase());
-        if (!variant) return deny(`For an exchange, name the SKU wanted instead of ${line.title} (same product).`);
-        if (variant.stock < wanted.quantity) return deny(`${variant.sku} is out of stock; offer a return instead.`);
+        const variant = product?.variants.find(
+          (v) => v.sku.toUpperCase() === wanted.exchangeSku?.toUpperCase(),
+        );
+        if (!variant)
+          return deny(`For an exchange, name the SKU wanted instead of ${line.title} (same product).`);
+        if (variant.stock < wanted.quantity)
+          return deny(`${variant.sku} is out of stock; offer a return instead.`);
         exchangeVariantId = variant.id;
       }
-      items.push({ lineItemId: line.id, quantity: wanted.quantity, ...(exchangeVariantId && { exchangeVariantId }) });
+      items.push({
+        lineItemId: line.id,
+        quantity: wanted.quantity,
+        ...(exchangeVariantId && { exchangeVariantId }),
+      });
     }
     const language = ctx.conversation.language;
-    const gate = requireConfirmation(ctx, 'start_return', { ...args, orderNumber: order.number, items }, {
-      title: `${phrases(language).confirmReturn} ${order.number}`,
-      lines: [
-        args.kind,
-        ...items.map((i) => `${i.quantity} × ${order.items.find((l) => l.id === i.lineItemId)?.title ?? i.lineItemId}`),
-        args.reason,
-      ],
-    }, args);
+    const gate = requireConfirmation(
+      ctx,
+      'start_return',
+      { ...args, orderNumber: order.number, items },
+      {
+        title: `${phrases(language).confirmReturn} ${order.number}`,
+        lines: [
+          args.kind,
+          ...items.map(
+            (i) => `${i.quantity} × ${order.items.find((l) => l.id === i.lineItemId)?.title ?? i.lineItemId}`,
+          ),
+          args.reason,
+        ],
+      },
+      args,
+    );
     if (gate !== 'confirmed') return gate;
-    const created = await ctx.store.createReturn({ orderId: order.id, kind: args.kind, items, reason: args.reason, condition: args.condition });
-    ctx.audit({ action: 'start_return', outcome: 'done', target: order.number, details: { id: created.id, kind: args.kind } });
+    const created = await ctx.store.createReturn({
+      orderId: order.id,
+      kind: args.kind,
+      items,
+      reason: args.reason,
+      condition: args.condition,
+    });
+    ctx.audit({
+      action: 'start_return',
+      outcome: 'done',
+      target: order.number,
+      details: { id: created.id, kind: args.kind },
+    });
     return { ok: true, result: { done: true, return: created }, cards: [returnCard(created, order.number)] };
   },
 });
 
 export const storePolicy = defineTool({
   name: 'get_store_policy',
-  description: "The store's rules: return window, accepted conditions, when addresses can change and orders be cancelled, currencies.",
+  description:
+    "The store's rules: return window, accepted conditions, when addresses can change and orders be cancelled, currencies.",
   schema: z.object({}),
   async run(_args, ctx) {
     return { ok: true, result: ctx.policy };
@@ -443,17 +552,38 @@ export const handoffToHuman = defineTool({
     reason: z.string().min(1).max(300),
     skill: z.enum(SKILLS),
     language: z.string().min(2).max(35).optional(),
-    summary: z.string().min(10).max(2000).describe('what the customer wants, what is known (verified? order numbers), what was tried'),
+    summary: z
+      .string()
+      .min(10)
+      .max(2000)
+      .describe('what the customer wants, what is known (verified? order numbers), what was tried'),
   }),
   async run(args, ctx) {
     const language = (args.language ?? ctx.conversation.language).split('-')[0]!;
-    const { handoff, position } = ctx.handoff({ reason: args.reason, skill: args.skill, language, summary: args.summary });
-    ctx.audit({ action: 'handoff_to_human', outcome: 'done', target: handoff.queue, details: { reason: args.reason } });
+    const { handoff, position } = ctx.handoff({
+      reason: args.reason,
+      skill: args.skill,
+      language,
+      summary: args.summary,
+    });
+    ctx.audit({
+      action: 'handoff_to_human',
+      outcome: 'done',
+      target: handoff.queue,
+      details: { reason: args.reason },
+    });
     const text = phrases(ctx.conversation.language).handoff(position, args.skill.replace('_', '-'));
     return {
       ok: true,
       result: { handedOff: true, queue: handoff.queue, position, toldCustomer: text },
-      cards: [{ kind: 'handoff', title: handoff.queue, lines: [text], data: { id: handoff.id, position, queue: handoff.queue } }],
+      cards: [
+        {
+          kind: 'handoff',
+          title: handoff.queue,
+          lines: [text],
+          data: { id: handoff.id, position, queue: handoff.queue },
+        },
+      ],
     };
   },
 });

@@ -8,8 +8,9 @@ export function localized(text: Record<string, string> & { en: string }, languag
 }
 
 export function formatMoney(money: Money, language: string): string {
-  const digits = new Intl.NumberFormat('en', { style: 'currency', currency: money.currency }).resolvedOptions()
-    .maximumFractionDigits ?? 2;
+  const digits =
+    new Intl.NumberFormat('en', { style: 'currency', currency: money.currency }).resolvedOptions()
+      .maximumFractionDigits ?? 2;
   try {
     return new Intl.NumberFormat(language, { style: 'currency', currency: money.currency }).format(
       money.amount / 10 ** digits,

@@ -11,7 +11,8 @@ export function conversationRoutes(router: Router, agent: AgentService, keys: Ke
   // Conversations hold customers' personal data: only the API secret's holder reads them.
   const staff = (req: Request) => {
     const caller = authenticate(req, keys);
-    if (caller.kind !== 'key') throw new LiveportError(ErrorCode.GRANT_MISSING, 'conversations need the API key and secret');
+    if (caller.kind !== 'key')
+      throw new LiveportError(ErrorCode.GRANT_MISSING, 'conversations need the API key and secret');
   };
   const limitOf = (req: Request) => {
     const raw = req.url.searchParams.get('limit');
@@ -47,7 +48,16 @@ export function conversationRoutes(router: Router, agent: AgentService, keys: Ke
       const events = agent.conversations.eventsAfter(conversation.id, 0);
       const messages = events.flatMap((e) =>
         e.type === 'message_end'
-          ? [{ seq: e.seq, id: e.messageId, role: e.role, text: e.text, at: e.at, interrupted: e.interrupted === true }]
+          ? [
+              {
+                seq: e.seq,
+                id: e.messageId,
+                role: e.role,
+                text: e.text,
+                at: e.at,
+                interrupted: e.interrupted === true,
+              },
+            ]
           : [],
       );
       const cards = events.flatMap((e) => (e.type === 'card' ? [{ seq: e.seq, card: e.card }] : []));
@@ -58,7 +68,11 @@ export function conversationRoutes(router: Router, agent: AgentService, keys: Ke
     .add('GET', '/api/conversations/:id/audit', (req) => {
       staff(req);
       const conversation = view(req.params.id!);
-      return { json: { audit: agent.conversations.auditLog({ conversationId: conversation.id, limit: limitOf(req) }) } };
+      return {
+        json: {
+          audit: agent.conversations.auditLog({ conversationId: conversation.id, limit: limitOf(req) }),
+        },
+      };
     })
     .add('GET', '/api/audit', (req) => {
       staff(req);

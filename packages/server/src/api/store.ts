@@ -4,11 +4,23 @@ import type { AgentService } from '@liveport/agent';
 import type { Router } from '../http/Router.ts';
 
 /** The public catalog, for the storefront pages: products only, never customers or orders. */
-export function storeRoutes(router: Router, store: StoreAdapter, agent: AgentService, storeName: string): void {
+export function storeRoutes(
+  router: Router,
+  store: StoreAdapter,
+  agent: AgentService,
+  storeName: string,
+): void {
   router
     .add('GET', '/api/store/info', async () => {
       const policy = await agent.policy();
-      return { json: { name: storeName, currencies: policy.currencies, policy: policy.summary, brain: agent.brain() } };
+      return {
+        json: {
+          name: storeName,
+          currencies: policy.currencies,
+          policy: policy.summary,
+          brain: agent.brain(),
+        },
+      };
     })
     .add('GET', '/api/store/products', async (req) => {
       const q = req.url.searchParams.get('q')?.slice(0, 200) ?? '';

@@ -28,7 +28,12 @@ export class ChatSocket {
   ) {
     this.helloTimer = setTimeout(() => ws.close(4000, 'no hello'), HELLO_TIMEOUT_MS);
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return this.send({ type: 'error', code: ErrorCode.MESSAGE_INVALID, message: 'binary frames are not accepted' });
+      if (isBinary)
+        return this.send({
+          type: 'error',
+          code: ErrorCode.MESSAGE_INVALID,
+          message: 'binary frames are not accepted',
+        });
       const parsed = parseChatMessage(data as Buffer);
       if (!parsed.ok) return this.send({ type: 'error', code: parsed.code, message: parsed.message });
       try {
@@ -63,7 +68,8 @@ export class ChatSocket {
   }
 
   private hello(msg: Extract<ChatClientMessage, { type: 'hello' }>): void {
-    if (this.conversation) throw new LiveportError(ErrorCode.ALREADY_JOINED, 'this socket already has a conversation');
+    if (this.conversation)
+      throw new LiveportError(ErrorCode.ALREADY_JOINED, 'this socket already has a conversation');
     const { conversation, resumeToken } = this.agent.hello(msg);
     clearTimeout(this.helloTimer);
     this.conversation = conversation;

@@ -13,7 +13,12 @@ function llmConfig(config: NodeConfig): LlmConfig | undefined {
   const { llm } = config;
   if (llm.modelPath) return { kind: 'llama-cpp', modelPath: llm.modelPath };
   if (llm.baseUrl) {
-    return { kind: 'openai', baseUrl: llm.baseUrl, model: llm.model ?? 'gpt-4o-mini', ...(llm.apiKey && { apiKey: llm.apiKey }) };
+    return {
+      kind: 'openai',
+      baseUrl: llm.baseUrl,
+      model: llm.model ?? 'gpt-4o-mini',
+      ...(llm.apiKey && { apiKey: llm.apiKey }),
+    };
   }
   return undefined;
 }
