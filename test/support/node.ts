@@ -27,6 +27,8 @@ export async function startTestNode(overrides: Partial<NodeConfigInput> = {}): P
     host: '127.0.0.1',
     dataDir,
     rtc: { ...config.rtc, bindAddress: '127.0.0.1', portMin: 40000, portMax: 49999 },
+    // tests choose their brain; a developer's Ollama must not change what they see
+    llm: { ...config.llm, detectOllama: false },
     ...(overrides as object),
   });
   const started = await node.start();

@@ -25,6 +25,8 @@ export interface AgentServiceOptions {
   now?: () => Date;
   /** messages per conversation: burst and refill per second */
   rateLimit?: { burst: number; perSecond: number };
+  /** messages per sender address, across its conversations (many customers may share one NAT) */
+  senderRateLimit?: { burst: number; perSecond: number };
 }
 
 export interface HelloRequest {
@@ -58,6 +60,7 @@ export class AgentService {
   readonly now: () => Date;
   private readonly live = new Map<string, LiveConversation>();
   private readonly limiter: RateLimiter;
+  private readonly senderLimiter: RateLimiter;
   private cachedPolicy?: StorePolicy;
 
   constructor(private readonly options: AgentServiceOptions) {
@@ -71,6 +74,8 @@ export class AgentService {
     this.handoffs = new HandoffQueue(options.conversations);
     const rate = options.rateLimit ?? { burst: 8, perSecond: 0.5 };
     this.limiter = new RateLimiter(rate.burst, rate.perSecond);
+    const perSender = options.senderRateLimit ?? { burst: 60, perSecond: 5 };
+    this.senderLimiter = new RateLimiter(perSender.burst, perSender.perSecond);
   }
 
   get limited(): boolean {
@@ -149,7 +154,7 @@ export class AgentService {
 
   /** One message or action allowed for this conversation (and this sender) now? */
   allow(conversationId: string, sender: string): boolean {
-    return this.limiter.take(`c:${conversationId}`) && this.limiter.take(`s:${sender}`);
+    return this.limiter.take(conversationId) && this.senderLimiter.take(sender);
   }
 
   /** The last socket left: keep nothing in memory but what a quick reconnect needs. */

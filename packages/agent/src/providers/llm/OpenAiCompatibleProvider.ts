@@ -291,6 +291,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     exchange.touch();
     if (response.ok) return response;
     const text = await response.text();
+    exchange.bodyConsumed = true;
     let parsed: unknown = text;
     try {
       parsed = JSON.parse(text);
@@ -308,6 +309,7 @@ class ChatStream {
   private readonly decoder = new TextDecoder();
   private reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   private over = false;
+  private failure: unknown;
 
   constructor(
     private readonly response: Response,
@@ -316,12 +318,15 @@ class ChatStream {
 
   /** The events completed by the next read (possibly none), or undefined once the answer is over. */
   async next(): Promise<LlmEvent[] | undefined> {
+    if (this.failure !== undefined) throw this.failure;
     if (this.over) return undefined;
     const contentType = this.response.headers.get('content-type') ?? '';
     // a server that ignores `stream: true` answers with one JSON completion; still an answer
     if (contentType.includes('application/json')) {
       this.over = true;
-      return [...this.assembler.accept(await readJson(this.response)), ...this.assembler.finish()];
+      const completion = await readJson(this.response);
+      this.exchange.bodyConsumed = true;
+      return [...this.assembler.accept(completion), ...this.assembler.finish()];
     }
     if (!this.reader) {
       if (!this.response.body) throw new LlmError('LLM_BAD_RESPONSE', 'the provider sent no body');
@@ -329,29 +334,39 @@ class ChatStream {
     }
     const { value, done } = await this.reader.read();
     if (!done) this.exchange.touch();
-    const messages = done ? this.parser.end() : this.parser.push(this.decoder.decode(value, { stream: true }));
+    const messages = done
+      ? this.parser.end()
+      : this.parser.push(this.decoder.decode(value, { stream: true }));
     const events: LlmEvent[] = [];
     let sawDone = false;
-    for (const message of messages) {
-      if (message.event === 'error') {
-        throw new LlmError('LLM_BAD_RESPONSE', `the provider failed mid-stream: ${message.data}`);
+    try {
+      for (const message of messages) {
+        if (message.event === 'error') {
+          throw new LlmError('LLM_BAD_RESPONSE', `the provider failed mid-stream: ${message.data}`);
+        }
+        if (message.data.trim() === '[DONE]') {
+          sawDone = true;
+          break;
+        }
+        let chunk: unknown;
+        try {
+          chunk = JSON.parse(message.data);
+        } catch {
+          // a stray line from a proxy or a debug print must not cost the customer the answer
+          continue;
+        }
+        for (const event of this.assembler.accept(chunk)) events.push(event);
       }
-      if (message.data.trim() === '[DONE]') {
-        sawDone = true;
-        break;
-      }
-      let chunk: unknown;
-      try {
-        chunk = JSON.parse(message.data);
-      } catch {
-        // a stray line from a proxy or a debug print must not cost the customer the answer
-        continue;
-      }
-      for (const event of this.assembler.accept(chunk)) events.push(event);
+    } catch (err) {
+      // the text that came in the same read as the error is still the customer's to see
+      if (events.length === 0) throw err;
+      this.failure = err;
+      return events;
     }
     if (!done && !sawDone) return events;
     this.over = true;
     if (sawDone) await this.drain();
+    else this.exchange.bodyConsumed = true;
     if (!sawDone && !this.assembler.finished) {
       // retryable only while nothing was delivered; `chat` decides that
       throw new AttemptFailure(

@@ -11,6 +11,8 @@ export interface SseMessage {
   data: string;
 }
 
+const LINE_BREAK = /\r\n?|\n/g;
+
 export class SseParser {
   private partialLine = '';
   private dataLines: string[] = [];
@@ -24,17 +26,12 @@ export class SseParser {
     let start = 0;
     if (this.pendingCarriageReturn && text.startsWith('\n')) start = 1;
     this.pendingCarriageReturn = false;
-    for (let i = start; i < text.length; i++) {
-      const ch = text.charCodeAt(i);
-      if (ch !== 10 && ch !== 13) continue;
-      const line = this.partialLine + text.slice(start, i);
+    LINE_BREAK.lastIndex = start;
+    for (let match = LINE_BREAK.exec(text); match; match = LINE_BREAK.exec(text)) {
+      this.takeLine(this.partialLine + text.slice(start, match.index), messages);
       this.partialLine = '';
-      this.takeLine(line, messages);
-      if (ch === 13) {
-        if (i + 1 === text.length) this.pendingCarriageReturn = true;
-        else if (text.charCodeAt(i + 1) === 10) i++;
-      }
-      start = i + 1;
+      start = LINE_BREAK.lastIndex;
+      if (match[0] === '\r' && start === text.length) this.pendingCarriageReturn = true;
     }
     this.partialLine += text.slice(start);
     return messages;
