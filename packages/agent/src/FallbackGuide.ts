@@ -2,6 +2,7 @@ import type { Card } from '@liveport/protocol';
 import type { Order } from '@liveport/commerce';
 import type { LiveConversation } from './conversation/LiveConversation.ts';
 import { phrases } from './phrases.ts';
+import { currencyFor, productCard } from './tools/present.ts';
 
 /**
  * Fallback mode: no model, so no free language. The customer is walked through the common
@@ -51,6 +52,16 @@ export class FallbackGuide {
     if (number && email) {
       const flow = c.record.state.guided?.flow ?? 'track';
       await this.onAction(c, 'verify', { orderNumber: number, email, flow });
+      return;
+    }
+    // Without a model, words still find products: the catalog's full-text search answers
+    // "¿qué medidas tiene el sofá Oslo?" with the sofa's card, dimensions included.
+    const hits = await c.service.store.searchProducts({ text: text.slice(0, 200), limit: 3 });
+    if (hits.length) {
+      c.say('assistant', phrases(c.record.language).found);
+      const currency = currencyFor(c.record.language, c.service.policyNow().currencies);
+      for (const hit of hits) c.card(productCard(hit.product, c.record.language, currency));
+      this.menu(c);
       return;
     }
     c.say('assistant', phrases(c.record.language).notUnderstood);

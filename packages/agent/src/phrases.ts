@@ -35,6 +35,7 @@ interface Phrasebook {
   handoff: (position: number, queue: string) => string;
   afterHandoff: string;
   notUnderstood: string;
+  found: string;
   rateLimited: string;
   unavailable: string;
   address: { line1: string; city: string; postalCode: string; country: string; name: string };
@@ -71,6 +72,7 @@ const en: Phrasebook = {
     `I've passed our conversation to a person from our ${queue} team, with a summary so you won't have to repeat yourself. You are number ${position} in the queue; they will reply here.`,
   afterHandoff: 'Thanks — your message is with our team; a person will reply here.',
   notUnderstood: "Sorry, I didn't understand. Please choose one of the options.",
+  found: 'Here is what I found in the catalog:',
   rateLimited: 'You are sending messages very fast; please wait a moment.',
   unavailable: "I'm having trouble answering right now. I can put you through to a person.",
   address: {
@@ -114,6 +116,7 @@ const es: Phrasebook = {
     `He pasado nuestra conversación a una persona de nuestro equipo de ${queue}, con un resumen para que no tengas que repetir nada. Eres el número ${position} en la cola; te responderán aquí.`,
   afterHandoff: 'Gracias — tu mensaje está con nuestro equipo; una persona te responderá aquí.',
   notUnderstood: 'Perdona, no te he entendido. Elige una de las opciones.',
+  found: 'Esto es lo que he encontrado en el catálogo:',
   rateLimited: 'Estás enviando mensajes muy rápido; espera un momento.',
   unavailable: 'Ahora mismo tengo problemas para responder. Puedo pasarte con una persona.',
   address: {
@@ -143,6 +146,7 @@ const fr: Phrasebook = {
   yes: 'Oui, je confirme',
   no: 'Non',
   done: "C'est fait.",
+  found: "Voici ce que j'ai trouvé dans le catalogue :",
   handoff: (position, queue) =>
     `J'ai transmis notre conversation à une personne de notre équipe ${queue}, avec un résumé. Vous êtes numéro ${position} dans la file ; on vous répondra ici.`,
 };
@@ -165,6 +169,7 @@ const de: Phrasebook = {
   yes: 'Ja, bestätigen',
   no: 'Nein',
   done: 'Erledigt.',
+  found: 'Das habe ich im Katalog gefunden:',
   handoff: (position, queue) =>
     `Ich habe unser Gespräch mit einer Zusammenfassung an eine Person aus unserem ${queue}-Team übergeben. Sie sind Nummer ${position} in der Warteschlange; man antwortet Ihnen hier.`,
 };
@@ -204,6 +209,7 @@ const ar: Phrasebook = {
   yes: 'نعم، أؤكد',
   no: 'لا',
   done: 'تم.',
+  found: 'هذا ما وجدته في الكتالوج:',
   declined: 'حسنًا، لم أغير شيئًا.',
   handoff: (position, queue) =>
     `حوّلت محادثتنا إلى موظف من فريق ${queue} مع ملخص حتى لا تضطر إلى التكرار. ترتيبك ${position} في قائمة الانتظار، وسيتم الرد عليك هنا.`,
@@ -230,6 +236,7 @@ const zh: Phrasebook = {
   yes: '是的，确认',
   no: '不',
   done: '已完成。',
+  found: '这是我在商品目录中找到的：',
   declined: '好的，我没有做任何更改。',
   handoff: (position, queue) =>
     `我已将对话连同摘要转给${queue}团队的同事，您无需重复说明。您在队列中排第 ${position} 位，同事会在这里回复您。`,

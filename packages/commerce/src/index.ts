@@ -1,1 +1,12 @@
-export {};
+export type * from './types.ts';
+export { CommerceError, CommerceErrorCode, isCommerceError } from './CommerceError.ts';
+export { SqliteStore } from './SqliteStore.ts';
+export type { SqliteStoreOptions } from './SqliteStore.ts';
+export { ShopifyStore } from './ShopifyStore.ts';
+export type { ShopifyStoreOptions } from './ShopifyStore.ts';
+export { createStore } from './createStore.ts';
+export type { StoreConfig } from './createStore.ts';
+export { demoShop, DEMO_FACTS, DEMO_POLICY } from './demoShop.ts';
+export type { DemoShop } from './demoShop.ts';
+export { validateAddress } from './address.ts';
+export { formatDecimal, parseMoney, priceIn } from './money.ts';

@@ -75,13 +75,7 @@ export interface Customer {
  * shipped: handed to the carrier; delivered; cancelled; returned (all items back and refunded).
  */
 export type OrderStatus =
-  | 'pending'
-  | 'paid'
-  | 'processing'
-  | 'shipped'
-  | 'delivered'
-  | 'cancelled'
-  | 'returned';
+  'pending' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'returned';
 
 export interface LineItem {
   id: string;
@@ -151,6 +145,9 @@ export interface ReturnRequest {
   createdAt: string;
 }
 
+/** What a caller supplies to start a return; the store assigns id, status and time. */
+export type NewReturnRequest = Omit<ReturnRequest, 'id' | 'status' | 'createdAt'>;
+
 export interface StorePolicy {
   /** days after delivery within which a return or exchange may be started */
   returnWindowDays: number;
@@ -179,8 +176,13 @@ export interface ProductHit {
 
 /**
  * Any shop behind Liveport. Reads are plain; writes enforce nothing but data integrity — the
- * store's policy is enforced by the caller (the agent's tools), which reads `policy()`. Methods
- * throw CommerceError for missing records and impossible writes.
+ * store's policy is enforced by the caller (the agent's tools), which reads `policy()`.
+ *
+ * `get*` and `find*` return undefined for a record that does not exist; `list*` of an unknown
+ * order or customer, and every write, throw CommerceError (ORDER_NOT_FOUND, ...). Writes also
+ * refuse what is physically impossible whatever the policy says, with INVALID_STATE: changing
+ * the address or cancelling once the parcel is with the carrier, returning before delivery.
+ * `getOrderByNumber` accepts the number as customers type it: 'LP-1001', 'lp1001', '#1001', '1001'.
  */
 export interface StoreAdapter {
   readonly name: string;
@@ -197,6 +199,6 @@ export interface StoreAdapter {
   listReturns(orderId: string): Promise<ReturnRequest[]>;
   updateShippingAddress(orderId: string, address: Address): Promise<Order>;
   cancelOrder(orderId: string, reason: string): Promise<Order>;
-  createReturn(request: Omit<ReturnRequest, 'id' | 'status' | 'createdAt'>): Promise<ReturnRequest>;
+  createReturn(request: NewReturnRequest): Promise<ReturnRequest>;
   close?(): Promise<void> | void;
 }

@@ -10,6 +10,8 @@ const USAGE = `liveport — real-time rooms, calls and AI service for online sto
   liveport start [--port 7880] [--rtc-port-min 50000] [--rtc-port-max 60000]
                  [--announced-ip IP] [--bind-address IP] [--data-dir .liveport]
                  [--config liveport.config.json] [--webhook URL]... [--no-demo]
+                 [--llm-base-url URL --llm-model NAME [--llm-api-key KEY]] [--llm-model-path FILE.gguf]
+                 [--store-name NAME] [--customer-session-secret SECRET]
   liveport token --identity ID --room NAME [--name NAME] [--ttl SECONDS]
                  [--publish camera,microphone,screen,screen_audio] [--no-subscribe]
                  [--data] [--admin] [--create] [--list]
@@ -61,8 +63,16 @@ async function start(args: string[]): Promise<number> {
   const started = await node.start();
   console.log(`Liveport node listening on ${started.url}`);
   if (config.demo) {
+    console.log(`  storefront:  ${started.url}/shop   (the AI agent's chat widget is on every page)`);
     console.log(`  call page:   ${started.url}/call?room=demo`);
   }
+  const brain = node.parts!.agent.brain();
+  console.log(
+    brain.limited
+      ? '  AI agent:    fallback mode (guided steps; set LIVEPORT_LLM_BASE_URL + LIVEPORT_LLM_MODEL, or run Ollama, for a model)'
+      : `  AI agent:    ${brain.kind} ${brain.model}`,
+  );
+  console.log(`  chat socket: ${started.url.replace(/^http/, 'ws')}/chat`);
   console.log(`  REST API:    ${started.url}/api/rooms`);
   console.log(`  signaling:   ${started.url.replace(/^http/, 'ws')}/rtc`);
   console.log(

@@ -2,7 +2,15 @@ import { z } from 'zod';
 import type { Order, Product, ReturnItem } from '@liveport/commerce';
 import { defineTool, refuse, type Tool, type ToolContext, type ToolOutput } from './Tool.ts';
 import { requireConfirmation } from './confirmation.ts';
-import { formatMoney, orderCard, orderFacts, productCard, productFacts, returnCard } from './present.ts';
+import {
+  currencyFor,
+  formatMoney,
+  orderCard,
+  orderFacts,
+  productCard,
+  productFacts,
+  returnCard,
+} from './present.ts';
 import { phrases } from '../phrases.ts';
 
 /**
@@ -16,7 +24,8 @@ const orderNumber = z.string().min(1).max(40).describe('the order number the cus
 
 function currencyOf(ctx: ToolContext, wanted?: string): string {
   const upper = wanted?.toUpperCase();
-  return upper && ctx.policy.currencies.includes(upper) ? upper : (ctx.policy.currencies[0] ?? 'USD');
+  if (upper && ctx.policy.currencies.includes(upper)) return upper;
+  return currencyFor(ctx.conversation.language, ctx.policy.currencies);
 }
 
 function cleanNumber(text: string): string {

@@ -114,3 +114,28 @@ export function returnCard(request: ReturnRequest, orderNumber: string): Card {
     data: { id: request.id, order: orderNumber, status: request.status },
   };
 }
+
+const EURO_LANGUAGES = new Set([
+  'es',
+  'fr',
+  'de',
+  'it',
+  'pt',
+  'nl',
+  'fi',
+  'el',
+  'sk',
+  'sl',
+  'et',
+  'lv',
+  'lt',
+  'ga',
+  'mt',
+]);
+
+/** The currency a customer most likely pays in, from their language, among the store's. */
+export function currencyFor(language: string, currencies: string[]): string {
+  const primary = language.toLowerCase().split('-')[0]!;
+  const guess = language.toLowerCase() === 'en-gb' ? 'GBP' : EURO_LANGUAGES.has(primary) ? 'EUR' : 'USD';
+  return currencies.includes(guess) ? guess : (currencies[0] ?? guess);
+}

@@ -35,6 +35,7 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_RETRIES = 2;
 const DEFAULT_RETRY_BASE_DELAY_MS = 500;
 const DEFAULT_MAX_RETRY_DELAY_MS = 20_000;
+const DRAIN_GRACE_MS = 2_000;
 
 /**
  * How long the server asked us to wait: OpenAI's `retry-after-ms` first (finer), then
@@ -110,6 +111,7 @@ class Exchange {
   timedOut = false;
   /** the whole body was read: the connection can be reused, so it must not be aborted */
   bodyConsumed = false;
+  private draining = false;
   private readonly timer: NodeJS.Timeout;
   private readonly onCallerAbort = (): void => this.controller.abort();
 
@@ -147,11 +149,31 @@ class Exchange {
     );
   }
 
+  /**
+   * After `[DONE]`: reads the end of the body in the background (it normally comes in the same
+   * packet) so that the connection goes back to the pool instead of being torn down, without
+   * holding the answer back; a server that keeps the stream open is cut off after a grace period.
+   */
+  drain(reader: ReadableStreamDefaultReader<Uint8Array>): void {
+    this.draining = true;
+    const grace = setTimeout(() => this.controller.abort(), DRAIN_GRACE_MS);
+    grace.unref();
+    void (async () => {
+      try {
+        for (let read = await reader.read(); !read.done; read = await reader.read());
+      } catch {
+        // cut off: the answer was already complete
+      } finally {
+        clearTimeout(grace);
+      }
+    })();
+  }
+
   close(): void {
     clearTimeout(this.timer);
     this.callerSignal?.removeEventListener('abort', this.onCallerAbort);
     // tears down a connection still carrying an answer nobody will read
-    if (!this.bodyConsumed) this.controller.abort();
+    if (!this.bodyConsumed && !this.draining) this.controller.abort();
   }
 }
 
@@ -365,7 +387,7 @@ class ChatStream {
     }
     if (!done && !sawDone) return events;
     this.over = true;
-    if (sawDone) await this.drain();
+    if (sawDone && this.reader) this.exchange.drain(this.reader);
     else this.exchange.bodyConsumed = true;
     if (!sawDone && !this.assembler.finished) {
       // retryable only while nothing was delivered; `chat` decides that
@@ -376,22 +398,6 @@ class ChatStream {
     }
     for (const event of this.assembler.finish()) events.push(event);
     return events;
-  }
-
-  /**
-   * Reads the end of the body after `[DONE]` (it normally comes in the same packet) so that the
-   * connection goes back to the pool instead of being torn down; a server that keeps the stream
-   * open after it is cut off by the idle timer.
-   */
-  private async drain(): Promise<void> {
-    try {
-      for (let read = await this.reader?.read(); read && !read.done; read = await this.reader?.read()) {
-        this.exchange.touch();
-      }
-      this.exchange.bodyConsumed = true;
-    } catch {
-      // the answer is complete; a failure after it changes nothing for the caller
-    }
   }
 }
 

@@ -22,6 +22,8 @@ export class SseParser {
 
   /** Feeds decoded text; returns the events completed by it, in order. */
   push(text: string): SseMessage[] {
+    // an empty chunk (a decoder holding half a character) must not forget a pending '\r'
+    if (text === '') return [];
     const messages: SseMessage[] = [];
     let start = 0;
     if (this.pendingCarriageReturn && text.startsWith('\n')) start = 1;
