@@ -11,14 +11,32 @@ export type Pages = Map<string, Page>;
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
+interface Script {
+  entry: string;
+  /**
+   * iife for what other sites load with a plain `<script async>` (no module scope there, and
+   * `document.currentScript` only exists for classic scripts); esm for our own pages.
+   */
+  format: 'esm' | 'iife';
+  /** linked keeps the widget small on store pages; the map is fetched only by devtools */
+  sourcemap: 'inline' | 'linked';
+}
+
 /** Script entry points: each page's TypeScript, bundled with the SDK for browsers. */
-const SCRIPTS: Record<string, string> = {
-  '/assets/call.js': here('./call/main.ts'),
+const SCRIPTS: Record<string, Script> = {
+  '/assets/call.js': { entry: here('./call/main.ts'), format: 'esm', sourcemap: 'inline' },
+  '/assets/shop.js': { entry: here('./shop/main.ts'), format: 'esm', sourcemap: 'inline' },
+  '/widget.js': { entry: here('./widget/main.ts'), format: 'iife', sourcemap: 'linked' },
 };
-const HTML: Record<string, string> = {
+/** Files served as they are: the pages, and the storefront's shared stylesheet. */
+const FILES: Record<string, string> = {
   '/': here('../pages/index.html'),
   '/call': here('../pages/call.html'),
+  '/shop': here('../pages/shop.html'),
+  '/shop/product': here('../pages/product.html'),
+  '/assets/shop.css': here('../pages/shop.css'),
 };
+const TYPES: Record<string, string> = { html: 'text/html', css: 'text/css' };
 
 /**
  * Bundle the pages with esbuild in memory. It takes a fraction of a second, so the node does
@@ -26,26 +44,32 @@ const HTML: Record<string, string> = {
  */
 export async function buildPages(): Promise<Pages> {
   const pages: Pages = new Map();
-  const result = await build({
-    entryPoints: Object.values(SCRIPTS),
-    bundle: true,
-    write: false,
-    format: 'esm',
-    target: ['chrome100', 'safari15', 'firefox100'],
-    minify: true,
-    sourcemap: 'inline',
-    outdir: '/assets',
-    logLevel: 'silent',
-  });
-  const byEntry = new Map(result.outputFiles.map((f) => [f.path, f.text]));
-  for (const [path, entry] of Object.entries(SCRIPTS)) {
-    const name = entry.split('/').slice(-2, -1)[0]!;
-    const text = byEntry.get(`/assets/${name}/main.js`) ?? byEntry.get('/assets/main.js');
-    if (!text) throw new Error(`bundle for ${path} missing`);
-    pages.set(path, { body: text, contentType: 'text/javascript; charset=utf-8' });
-  }
-  for (const [path, file] of Object.entries(HTML)) {
-    pages.set(path, { body: await readFile(file, 'utf8'), contentType: 'text/html; charset=utf-8' });
+  await Promise.all(
+    Object.entries(SCRIPTS).map(async ([path, script]) => {
+      const result = await build({
+        entryPoints: [script.entry],
+        bundle: true,
+        write: false,
+        format: script.format,
+        target: ['chrome100', 'safari15', 'firefox100'],
+        minify: true,
+        sourcemap: script.sourcemap,
+        // The output's own path, so a linked map's URL resolves next to the script.
+        outfile: path,
+        logLevel: 'silent',
+      });
+      for (const file of result.outputFiles) {
+        const contentType = file.path.endsWith('.map')
+          ? 'application/json; charset=utf-8'
+          : 'text/javascript; charset=utf-8';
+        pages.set(file.path, { body: file.text, contentType });
+      }
+      if (!pages.has(path)) throw new Error(`bundle for ${path} missing`);
+    }),
+  );
+  for (const [path, file] of Object.entries(FILES)) {
+    const type = TYPES[file.split('.').pop() ?? ''] ?? 'text/plain';
+    pages.set(path, { body: await readFile(file, 'utf8'), contentType: `${type}; charset=utf-8` });
   }
   return pages;
 }

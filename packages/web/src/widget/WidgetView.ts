@@ -1,0 +1,490 @@
+import type { Card, HandoffInfo } from '@liveport/protocol';
+import type { ChatCard, ChatClient, ChatMessage, ConnectionStatus, TranscriptItem } from './ChatClient.ts';
+import { isRightToLeft, stringsFor, type WidgetStrings } from './strings.ts';
+import { WIDGET_CSS } from './styles.ts';
+
+/**
+ * The chat as the customer sees it: a launcher and a panel inside a shadow root, drawn from
+ * what the ChatClient announces. It holds no conversation state of its own beyond the DOM, so a
+ * page load redraws it from the client's restored transcript.
+ */
+
+export interface WidgetViewOptions {
+  /** the browser's language, used for the widget's own words until the conversation has one */
+  language: string;
+  /** the store's colour for the launcher, header and the customer's bubbles */
+  accent?: string;
+  side?: 'left' | 'right';
+}
+
+const CHAT_ICON =
+  '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M21 12a8 8 0 0 1-11.6 7.1L4 20l1-4.6A8 8 0 1 1 21 12Z"/></svg>';
+const SEND_ICON =
+  '<svg viewBox="0 0 24 24" fill="currentColor" aria-hidden="true"><path d="M3.4 20.4 21 12 3.4 3.6l.1 6.5L15 12 3.5 13.9z"/></svg>';
+
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Partial<Record<'class' | 'text' | 'testid', string>> & Record<string, string | undefined> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(props)) {
+    if (value === undefined) continue;
+    if (name === 'class') node.className = value;
+    else if (name === 'text') node.textContent = value;
+    else if (name === 'testid') node.dataset.testid = value;
+    else node.setAttribute(name, value);
+  }
+  node.append(...children);
+  return node;
+}
+
+/** Only http(s) links from the node become hrefs; anything else (javascript:) is dropped. */
+function safeUrl(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const parsed = new URL(url, location.href);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class WidgetView {
+  readonly host: HTMLElement;
+  private readonly root: ShadowRoot;
+  private readonly launcher: HTMLButtonElement;
+  private readonly unread: HTMLElement;
+  private readonly panel: HTMLElement;
+  private readonly title: HTMLElement;
+  private readonly brain: HTMLElement;
+  private readonly closeButton: HTMLButtonElement;
+  private readonly disclosure: HTMLElement;
+  private readonly status: HTMLElement;
+  private readonly log: HTMLElement;
+  private readonly typing: HTMLElement;
+  private readonly handoff: HTMLElement;
+  private readonly input: HTMLTextAreaElement;
+  private readonly sendButton: HTMLButtonElement;
+  private readonly person: HTMLButtonElement;
+  /** finished replies are read out from here, not from the streaming bubble, once each */
+  private readonly announcer: HTMLElement;
+  private readonly nodes = new Map<string, HTMLElement>();
+  private readonly announced = new Set<string>();
+  private strings: WidgetStrings;
+  private language: string;
+  private opened = false;
+  private connection: ConnectionStatus = 'idle';
+
+  constructor(
+    private readonly client: ChatClient,
+    options: WidgetViewOptions,
+  ) {
+    this.language = options.language;
+    this.strings = stringsFor(options.language);
+    this.host = el('div', { 'data-liveport-widget': '' });
+    if (options.side === 'left') this.host.dataset.side = 'left';
+    this.root = this.host.attachShadow({ mode: 'open' });
+    const style = el('style', { text: WIDGET_CSS });
+    if (options.accent && CSS.supports('color', options.accent)) {
+      style.textContent += `:host { --lp-accent: ${options.accent}; }`;
+    }
+
+    this.unread = el('span', { class: 'unread', testid: 'lp-unread', hidden: '' });
+    this.launcher = el('button', {
+      class: 'launcher',
+      type: 'button',
+      testid: 'lp-launcher',
+      'aria-controls': 'lp-panel',
+      'aria-expanded': 'false',
+    });
+    this.launcher.innerHTML = CHAT_ICON;
+    this.launcher.append(this.unread);
+
+    this.title = el('h2', { id: 'lp-title' });
+    this.brain = el('span', { class: 'brain', testid: 'lp-brain', hidden: '' });
+    this.closeButton = el('button', { class: 'icon-button', type: 'button', testid: 'lp-close', text: '×' });
+    this.disclosure = el('p', { class: 'notice', testid: 'lp-disclosure', hidden: '' });
+    this.status = el('p', { class: 'status', role: 'status', testid: 'lp-status', hidden: '' });
+    this.log = el('div', { class: 'log', testid: 'lp-log', tabindex: '0', role: 'log' });
+    this.typing = el(
+      'div',
+      { class: 'typing dots', testid: 'lp-typing', hidden: '' },
+      el('span'),
+      el('span'),
+      el('span'),
+    );
+    this.handoff = el('p', {
+      class: 'handoff-status',
+      role: 'status',
+      testid: 'lp-handoff-status',
+      hidden: '',
+    });
+    this.input = el('textarea', { rows: '1', testid: 'lp-input', maxlength: '4000' });
+    this.sendButton = el('button', { type: 'submit', testid: 'lp-send' });
+    this.sendButton.innerHTML = SEND_ICON;
+    this.person = el('button', { class: 'person', type: 'button', testid: 'lp-handoff' });
+    this.announcer = el('div', { class: 'sr-only', 'aria-live': 'polite', 'aria-atomic': 'true' });
+    const composer = el('form', { class: 'composer', testid: 'lp-composer' }, this.input, this.sendButton);
+
+    this.panel = el(
+      'section',
+      {
+        class: 'panel',
+        id: 'lp-panel',
+        role: 'dialog',
+        'aria-labelledby': 'lp-title',
+        testid: 'lp-panel',
+        hidden: '',
+      },
+      el('header', {}, el('div', { class: 'heading' }, this.title, this.brain), this.closeButton),
+      this.disclosure,
+      this.status,
+      this.log,
+      this.handoff,
+      composer,
+      el('div', { class: 'footer' }, this.person, el('span', { class: 'powered', text: 'Liveport' })),
+      this.announcer,
+    );
+    this.root.append(style, this.launcher, this.panel);
+    this.log.append(this.typing);
+
+    this.launcher.addEventListener('click', () => (this.opened ? this.close() : this.open()));
+    this.closeButton.addEventListener('click', () => this.close());
+    this.panel.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape') {
+        ev.preventDefault();
+        this.close();
+      }
+    });
+    composer.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      this.submitText();
+    });
+    this.input.addEventListener('keydown', (ev) => {
+      // Enter sends, Shift+Enter breaks the line; an IME composing Chinese or Japanese keeps its Enter.
+      if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
+        ev.preventDefault();
+        this.submitText();
+      }
+    });
+    this.input.addEventListener('input', () => this.fitInput());
+    this.person.addEventListener('click', () => this.client.act('handoff'));
+
+    client.on('item', (item, isNew) => this.drawItem(item, isNew));
+    client.on('state', () => this.drawState());
+    client.on('welcome', () => this.drawWelcome());
+    client.on('status', (status) => this.drawStatus(status));
+    client.on('reset', () => this.clear());
+
+    this.applyLanguage(client.state.language || options.language);
+    // What a previous page already showed is drawn again, neither announced nor counted unread.
+    for (const item of client.items) {
+      this.announced.add(item.key);
+      this.drawItem(item, false);
+    }
+    this.drawWelcome();
+    this.drawState();
+  }
+
+  get isOpen(): boolean {
+    return this.opened;
+  }
+
+  open(): void {
+    if (this.opened) return;
+    this.opened = true;
+    this.panel.hidden = false;
+    this.host.dataset.open = 'true';
+    this.launcher.setAttribute('aria-expanded', 'true');
+    this.unread.hidden = true;
+    this.client.connect();
+    this.scrollToEnd(true);
+    this.input.focus();
+  }
+
+  close(): void {
+    if (!this.opened) return;
+    this.opened = false;
+    this.panel.hidden = true;
+    delete this.host.dataset.open;
+    this.launcher.setAttribute('aria-expanded', 'false');
+    this.launcher.focus();
+  }
+
+  private submitText(): void {
+    const text = this.input.value.trim();
+    if (!text) return;
+    this.input.value = '';
+    this.fitInput();
+    this.client.send(text.slice(0, 4000));
+  }
+
+  private fitInput(): void {
+    this.input.style.height = 'auto';
+    this.input.style.height = `${Math.min(this.input.scrollHeight + 2, 120)}px`;
+  }
+
+  private applyLanguage(language: string): void {
+    this.language = language;
+    this.strings = stringsFor(language);
+    const s = this.strings;
+    this.panel.lang = language;
+    this.panel.dir = isRightToLeft(language) ? 'rtl' : 'ltr';
+    this.launcher.setAttribute('aria-label', s.openChat);
+    this.closeButton.setAttribute('aria-label', s.closeChat);
+    this.title.textContent = s.title;
+    this.input.placeholder = s.placeholder;
+    this.input.setAttribute('aria-label', s.placeholder);
+    this.sendButton.setAttribute('aria-label', s.send);
+    this.person.textContent = s.talkToPerson;
+    this.log.setAttribute('aria-label', s.title);
+    this.typing.setAttribute('aria-label', s.typing);
+    this.drawWelcome();
+    this.drawStatus(this.connection);
+  }
+
+  private drawWelcome(): void {
+    const { brain, disclosure } = this.client;
+    if (brain) {
+      this.brain.hidden = false;
+      this.brain.dataset.limited = String(brain.limited);
+      this.brain.dataset.kind = brain.kind;
+      this.brain.textContent = brain.limited ? this.strings.limitedMode : `AI · ${brain.model || brain.kind}`;
+      this.brain.title = brain.limited ? this.strings.limitedHint : `${brain.kind}: ${brain.model}`;
+    }
+    if (disclosure) {
+      this.disclosure.hidden = false;
+      this.disclosure.textContent = disclosure;
+    }
+  }
+
+  private drawStatus(status: ConnectionStatus): void {
+    this.connection = status;
+    const text =
+      status === 'reconnecting'
+        ? this.strings.reconnecting
+        : status === 'connecting' && !this.client.brain
+          ? this.strings.connecting
+          : '';
+    this.status.hidden = !text;
+    this.status.textContent = text;
+    this.status.dataset.status = status;
+  }
+
+  private drawState(): void {
+    const state = this.client.state;
+    if (state.language && state.language !== this.language) this.applyLanguage(state.language);
+    const streaming = this.client.items.some(
+      (i) => i.kind === 'message' && i.status === 'streaming' && i.role !== 'customer',
+    );
+    this.typing.hidden = !state.typing || streaming;
+    this.drawHandoff(state.handoff);
+    this.scrollToEnd(false);
+  }
+
+  private drawHandoff(handoff: HandoffInfo | undefined): void {
+    if (!handoff || handoff.status === 'closed') {
+      this.handoff.hidden = !handoff;
+      if (handoff) this.handoff.textContent = this.strings.handoffClosed;
+      return;
+    }
+    this.handoff.hidden = false;
+    this.handoff.dataset.status = handoff.status;
+    this.handoff.dataset.position = String(handoff.position);
+    this.handoff.textContent =
+      handoff.status === 'assigned' ? this.strings.agentJoined : this.strings.queuePosition(handoff.position);
+  }
+
+  private clear(): void {
+    for (const node of this.nodes.values()) node.remove();
+    this.nodes.clear();
+    this.handoff.hidden = true;
+    this.disclosure.hidden = true;
+    this.applyLanguage(navigator.language || 'en');
+  }
+
+  private drawItem(item: TranscriptItem, isNew: boolean): void {
+    const nearEnd = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 80;
+    const old = this.nodes.get(item.key);
+    const node = item.kind === 'message' ? this.drawMessage(item, old) : this.drawCard(item);
+    if (old && old !== node) old.replaceWith(node);
+    else if (!old) this.log.insertBefore(node, this.typing);
+    this.nodes.set(item.key, node);
+    const fromCustomer = item.kind === 'message' && item.role === 'customer';
+    if (item.kind === 'message' && !fromCustomer && item.status === 'done' && !this.announced.has(item.key)) {
+      this.announced.add(item.key);
+      this.announcer.textContent = item.text;
+    }
+    if (isNew && !this.opened && !fromCustomer) this.unread.hidden = false;
+    this.drawState();
+    this.scrollToEnd(nearEnd || (item.kind === 'message' && item.role === 'customer'));
+  }
+
+  private drawMessage(message: ChatMessage, old: HTMLElement | undefined): HTMLElement {
+    const node =
+      old ??
+      el(
+        'div',
+        { class: 'msg', testid: 'lp-message', 'data-key': message.key },
+        el('span', { class: 'who sr-only' }),
+        el('div', { class: 'bubble' }),
+      );
+    node.dataset.role = message.role;
+    node.dataset.status = message.status;
+    if (message.messageId) node.dataset.messageId = message.messageId;
+    const who = node.querySelector('.who')!;
+    who.textContent =
+      message.role === 'customer'
+        ? this.strings.you
+        : message.role === 'agent'
+          ? this.strings.agent
+          : this.strings.assistant;
+    // An agent (a person) is named visibly: the customer must know when they are no longer talking to the AI.
+    who.classList.toggle('sr-only', message.role !== 'agent');
+    const bubble = node.querySelector('.bubble')!;
+    if (bubble.textContent !== message.text) bubble.textContent = message.text;
+    node.querySelector('.meta')?.remove();
+    if (message.status === 'failed') {
+      const retry = el('button', { type: 'button', text: this.strings.retry, testid: 'lp-retry' });
+      retry.addEventListener('click', () => {
+        this.client.discard(message.key);
+        this.nodes.get(message.key)?.remove();
+        this.nodes.delete(message.key);
+        this.client.send(message.text);
+      });
+      node.append(el('div', { class: 'meta' }, message.error || this.strings.notSent, retry));
+    }
+    node.querySelector('.interrupted')?.remove();
+    if (message.interrupted) node.append(el('span', { class: 'interrupted', text: '…' }));
+    return node;
+  }
+
+  private drawCard(item: ChatCard): HTMLElement {
+    const { card } = item;
+    const node = el('article', {
+      class: 'card',
+      testid: 'lp-card',
+      'data-kind': card.kind,
+      'data-key': item.key,
+      'aria-label': card.title,
+    });
+    const image = safeUrl(card.imageUrl);
+    if (image) {
+      const img = el('img', { src: image, alt: '', loading: 'lazy' });
+      // A broken picture is worse than none.
+      img.addEventListener('error', () => {
+        img.remove();
+        node.classList.remove('with-image');
+      });
+      node.classList.add('with-image');
+      node.append(img);
+    }
+    const body = el('div', { class: 'body' });
+    const url = safeUrl(card.url);
+    if (card.title) {
+      const heading = el('h3');
+      if (url && card.kind === 'product') heading.append(el('a', { href: url, text: card.title }));
+      else heading.textContent = card.title;
+      body.append(heading);
+    }
+    const status = typeof card.data?.status === 'string' ? card.data.status : undefined;
+    if (status && (card.kind === 'order' || card.kind === 'return' || card.kind === 'handoff')) {
+      body.append(
+        el('span', { class: 'pill', 'data-status': status, testid: 'lp-card-status', text: status }),
+      );
+    }
+    (card.lines ?? []).forEach((line, i) =>
+      body.append(el('p', { class: i === 0 ? 'line-first' : '', text: line })),
+    );
+    if (url) {
+      const label =
+        card.kind === 'product'
+          ? this.strings.viewProduct
+          : card.kind === 'order'
+            ? this.strings.trackShipment
+            : url;
+      body.append(
+        el('a', {
+          class: 'link',
+          href: url,
+          text: label,
+          target: card.kind === 'product' ? '_self' : '_blank',
+          rel: 'noopener',
+        }),
+      );
+    }
+    node.append(body);
+    if (card.fields?.length) node.append(this.drawForm(item, card));
+    else if (card.buttons?.length) node.append(this.drawButtons(item, card));
+    return node;
+  }
+
+  private drawButtons(item: ChatCard, card: Card): HTMLElement {
+    const row = el('div', { class: 'actions', role: 'group', 'aria-label': card.title });
+    (card.buttons ?? []).forEach((button, i) => {
+      const primary = i === 0 && (card.kind === 'confirm' || card.kind === 'choices');
+      const b = el('button', {
+        type: 'button',
+        class: primary ? 'primary' : '',
+        testid: 'lp-card-button',
+        'data-action': button.action,
+        text: button.label,
+      });
+      // The button's values as attributes, so a store's tests (and ours) can pick one by meaning.
+      for (const [key, value] of Object.entries(button.values ?? {})) {
+        if (/^[a-z][a-z0-9]*$/i.test(key)) b.setAttribute(`data-value-${key.toLowerCase()}`, value);
+      }
+      if (item.chosen !== undefined) {
+        b.disabled = true;
+        if (item.chosen === button.action) {
+          b.classList.add('chosen');
+          b.setAttribute('aria-pressed', 'true');
+        }
+      }
+      b.addEventListener('click', () => this.client.act(button.action, button.values ?? {}, item.key));
+      row.append(b);
+    });
+    return row;
+  }
+
+  private drawForm(item: ChatCard, card: Card): HTMLElement {
+    const form = el('form', { class: 'card-form', testid: 'lp-card-form', 'aria-label': card.title });
+    const fieldset = el('fieldset');
+    for (const field of card.fields ?? []) {
+      let control: HTMLInputElement | HTMLSelectElement;
+      if (field.type === 'select') {
+        control = el('select', { name: field.name });
+        for (const option of field.options ?? [])
+          control.append(el('option', { value: option.value, text: option.label }));
+      } else {
+        control = el('input', {
+          name: field.name,
+          type: field.type,
+          autocomplete: field.type === 'email' ? 'email' : 'off',
+          maxlength: '1000',
+        });
+      }
+      control.required = field.required ?? false;
+      control.dataset.testid = `lp-field-${field.name}`;
+      fieldset.append(el('label', {}, field.label, control));
+    }
+    const action = card.submit ?? 'submit';
+    const label = card.buttons?.find((b) => b.action === action)?.label ?? this.strings.submit;
+    fieldset.append(el('button', { type: 'submit', testid: 'lp-card-submit', text: label }));
+    fieldset.disabled = item.chosen !== undefined;
+    form.append(fieldset);
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const values: Record<string, string> = {};
+      for (const [name, value] of new FormData(form)) values[name] = String(value).trim();
+      this.client.act(action, values, item.key);
+    });
+    return form;
+  }
+
+  private scrollToEnd(force: boolean): void {
+    if (!force && this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight > 120) return;
+    this.log.scrollTop = this.log.scrollHeight;
+  }
+}
