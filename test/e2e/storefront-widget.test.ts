@@ -53,12 +53,14 @@ describe('the chat widget on the demo storefront, in fallback mode', () => {
     await status.waitFor({ timeout: 10000 });
     assert.equal(await status.textContent(), 'delivered');
 
+    const formsBefore = await page.locator(card('form')).count();
     await page
       .locator(`${card('choices')} [data-action=flow][data-value-flow=return]`)
       .last()
       .click();
-    // Verified once, the customer picks among their own orders.
-    const orderField = page.locator(`${card('form')} [data-testid=lp-field-orderNumber]`).last();
+    // Verified once, the customer picks among their own orders (in a new form: wait for it,
+    // or `.last()` could still be the tracking form).
+    const orderField = page.locator(card('form')).nth(formsBefore).locator('[data-testid=lp-field-orderNumber]');
     await orderField.waitFor();
     if ((await orderField.evaluate((el) => el.tagName)) === 'SELECT')
       await orderField.selectOption(ORDER.number);

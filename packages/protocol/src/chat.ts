@@ -115,7 +115,15 @@ export type ChatServerEvent = Seq &
         interrupted?: boolean;
       }
     | { type: 'card'; messageId?: string; card: Card }
-    | { type: 'state'; language: string; verified: boolean; handoff?: HandoffInfo; typing?: boolean }
+    | {
+        type: 'state';
+        language: string;
+        verified: boolean;
+        handoff?: HandoffInfo;
+        typing?: boolean;
+        /** the client's id of the action this state answers: the action was taken */
+        clientId?: string;
+      }
   );
 
 export interface HandoffInfo {

@@ -185,7 +185,7 @@ export class LiveConversation {
       return Promise.resolve();
     // Actions are persisted like messages so that a resent click is not done twice.
     this.emit(
-      { type: 'state', language: this.record.language, verified: !!this.record.customerId },
+      { type: 'state', language: this.record.language, verified: !!this.record.customerId, clientId },
       clientId,
     );
     return this.enqueue(async () => {

@@ -248,7 +248,7 @@ export const verifyCustomer = defineTool({
         customerName: customer?.name,
         order: orderFacts(order, ctx.conversation.language),
       },
-      cards: [orderCard(order, ctx.conversation.language)],
+      // no card: the next step (a lookup, tracking, a change) shows the order once
     };
   },
 });

@@ -96,7 +96,6 @@ export function orderCard(order: Order, language: string, shipments: Shipment[] 
     kind: 'order',
     title: order.number,
     lines: [
-      order.status,
       ...order.items.map((i) => `${i.quantity} × ${i.title}`),
       formatMoney(order.total, language),
       ...(last ? [`${last.description} — ${last.location} (${last.at.slice(0, 10)})`] : []),

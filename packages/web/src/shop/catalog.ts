@@ -1,37 +1,10 @@
 /**
- * The public catalog API as the storefront reads it. These mirror the fields of the store's
- * Product (packages/commerce types) that a shopper sees; the page asks for nothing else.
+ * The public catalog API as the storefront reads it: the store's own Product type, as
+ * /api/store/products serves it.
  */
 
-export interface Money {
-  /** minor units */
-  amount: number;
-  currency: string;
-}
-
-export type Localized = Record<string, string> & { en: string };
-
-export interface Variant {
-  id: string;
-  sku: string;
-  options: Record<string, string>;
-  prices: Money[];
-  stock: number;
-  dimensions?: { widthCm: number; depthCm: number; heightCm: number; weightKg?: number };
-}
-
-export interface Product {
-  id: string;
-  handle: string;
-  title: Localized;
-  description: Localized;
-  category: string;
-  tags: string[];
-  materials: string[];
-  imageUrl?: string;
-  variants: Variant[];
-  returnable: boolean;
-}
+export type { Localized, Money, Product, Variant } from '@liveport/commerce';
+import type { Localized, Money, Product, Variant } from '@liveport/commerce';
 
 export interface StoreInfo {
   name: string;

@@ -488,6 +488,8 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
         return;
       }
       case 'state': {
+        // an action's echo: the node took it, so it is not resent after a drop
+        if (ev.clientId) this.pending = this.pending.filter((p) => p.clientId !== ev.clientId);
         this.state = { language: ev.language, verified: ev.verified, typing: ev.typing ?? false };
         if (ev.handoff) this.state.handoff = ev.handoff;
         this.emit('state', this.state);

@@ -56,7 +56,7 @@ interface LlamaModel {
   createContext(options: { contextSize?: number; sequences: number }): Promise<LlamaContext>;
   dispose(): Promise<void>;
 }
-export interface NodeLlamaCpp {
+interface NodeLlamaCpp {
   getLlama(): Promise<{
     loadModel(options: { modelPath: string; gpuLayers?: number | 'auto' }): Promise<LlamaModel>;
   }>;

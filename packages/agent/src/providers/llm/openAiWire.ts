@@ -166,8 +166,14 @@ export class ChatChunkAssembler {
   private takeToolCallDeltas(deltas: unknown[]): void {
     deltas.forEach((delta, position) => {
       if (!isRecord(delta)) return;
-      // servers that send each call whole (no streaming of arguments) sometimes omit `index`
-      const index = typeof delta.index === 'number' ? delta.index : position;
+      let index = typeof delta.index === 'number' ? delta.index : position;
+      // servers that send each call whole, one per chunk (older Ollama), may omit `index`: a call
+      // that names itself again opens a new slot instead of extending the previous one
+      const opensCall =
+        typeof delta.id === 'string' || (isRecord(delta.function) && typeof delta.function.name === 'string');
+      if (typeof delta.index !== 'number' && opensCall && this.calls.has(index)) {
+        index = Math.max(...this.calls.keys()) + 1;
+      }
       let call = this.calls.get(index);
       if (!call) {
         call = { id: '', name: '', arguments: '' };
@@ -175,7 +181,12 @@ export class ChatChunkAssembler {
       }
       if (typeof delta.id === 'string' && delta.id && !call.id) call.id = delta.id;
       const fn = isRecord(delta.function) ? delta.function : {};
-      if (typeof fn.name === 'string' && fn.name && !call.name) call.name = fn.name;
+      if (typeof fn.name === 'string' && fn.name && fn.name !== call.name) {
+        // most servers send the name once, some repeat it whole; a few llama.cpp builds stream
+        // it in pieces before the arguments begin
+        if (!call.name) call.name = fn.name;
+        else if (!call.arguments) call.name += fn.name;
+      }
       if (typeof fn.arguments === 'string') call.arguments += fn.arguments;
       // a whole-call server may send arguments as an object rather than JSON text
       else if (isRecord(fn.arguments)) call.arguments += JSON.stringify(fn.arguments);
