@@ -4,6 +4,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 const BENCHES: Record<string, () => Promise<{ figures: Record<string, number>; table: string }>> = {
   join: async () => (await import('./join.ts')).run(),
   quality: async () => (await import('./quality.ts')).run(),
+  fanout: async () => (await import('./fanout.ts')).run(),
+  agent: async () => (await import('./agent.ts')).run(),
+  'fanout-profile': async () => (await import('./fanout.ts')).runProfile(),
 };
 
 const name = process.argv[2];

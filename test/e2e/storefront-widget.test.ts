@@ -60,7 +60,10 @@ describe('the chat widget on the demo storefront, in fallback mode', () => {
       .click();
     // Verified once, the customer picks among their own orders (in a new form: wait for it,
     // or `.last()` could still be the tracking form).
-    const orderField = page.locator(card('form')).nth(formsBefore).locator('[data-testid=lp-field-orderNumber]');
+    const orderField = page
+      .locator(card('form'))
+      .nth(formsBefore)
+      .locator('[data-testid=lp-field-orderNumber]');
     await orderField.waitFor();
     if ((await orderField.evaluate((el) => el.tagName)) === 'SELECT')
       await orderField.selectOption(ORDER.number);

@@ -83,6 +83,8 @@ export interface OpenAiServerOptions {
     path: string,
     body: ChatRequestBody | undefined,
   ) => Extract<ScriptStep, { type: 'http_error' }> | undefined;
+  /** called just before the first content or tool-call delta of an answer is written */
+  onFirstPiece?: (body: ChatRequestBody) => void;
   /** false keeps the history out of memory (the benchmark sends thousands of requests) */
   record?: boolean;
 }
@@ -324,6 +326,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
     const piece = async (): Promise<boolean> => {
       if (pieces === 0) {
         if (options.firstTokenMs) await wait(options.firstTokenMs, res);
+        options.onFirstPiece?.(body);
       } else if (pacer) {
         await pacer.next();
       }

@@ -2,7 +2,8 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { ErrorCode, LiveportError, type BrainInfo, type PageContext } from '@liveport/protocol';
 import type { StoreAdapter, StorePolicy } from '@liveport/commerce';
 import type { LlmProvider } from './providers/llm/types.ts';
-import type { Tool } from './tools/Tool.ts';
+import { toolSpec, type Tool } from './tools/Tool.ts';
+import type { ToolSpec } from './providers/llm/types.ts';
 import { commerceTools } from './tools/commerceTools.ts';
 import type { ConversationRecord, ConversationStore } from './conversation/types.ts';
 import { LiveConversation } from './conversation/LiveConversation.ts';
@@ -54,6 +55,8 @@ export class AgentService {
   readonly provider?: LlmProvider;
   readonly storeName: string;
   readonly tools: Tool[];
+  /** the tools as the model sees them, built once: JSON Schema generation is not free */
+  readonly toolSpecs: ToolSpec[];
   readonly maxToolRounds: number;
   readonly handoffs: HandoffQueue;
   readonly guide = new FallbackGuide();
@@ -69,6 +72,7 @@ export class AgentService {
     this.provider = options.provider;
     this.storeName = options.storeName ?? 'our store';
     this.tools = options.tools ?? commerceTools;
+    this.toolSpecs = this.tools.map(toolSpec);
     this.maxToolRounds = options.maxToolRounds ?? 6;
     this.now = options.now ?? (() => new Date());
     this.handoffs = new HandoffQueue(options.conversations);
@@ -147,6 +151,7 @@ export class AgentService {
       throw new LiveportError(ErrorCode.RESUME_DENIED, 'resume token does not match this conversation');
     }
     if (live) return live;
+    record.lastSeq = Math.max(record.lastSeq, this.conversations.lastSeq(id));
     const conversation = new LiveConversation(record, this);
     this.live.set(id, conversation);
     return conversation;

@@ -2,6 +2,7 @@ import type { RTCRtpTransceiver, RtpPacket } from 'werift';
 import { RtcpRrPacket, RtcpSrPacket } from 'werift';
 import { RtpMunger, seqDiff } from './RtpMunger.ts';
 import { LayerController } from './LayerController.ts';
+import { ForwardingSender } from './ForwardingSender.ts';
 import type { PublishedTrack } from './PublishedTrack.ts';
 
 const NO_EXTENSIONS: never[] = [];
@@ -14,6 +15,7 @@ const NO_EXTENSIONS: never[] = [];
 export class DownTrack {
   readonly munger: RtpMunger;
   readonly layers: LayerController;
+  private readonly forwarder: ForwardingSender;
   packetsSent = 0;
   bytesSent = 0;
   /** times this subscriber was started from the keyframe cache */
@@ -43,6 +45,7 @@ export class DownTrack {
     this.munger = new RtpMunger(track.clockRate);
     this.layers = new LayerController(track.layers.length);
     const sender = transceiver.sender;
+    this.forwarder = new ForwardingSender(sender);
     this.unsubscribers.push(
       sender.onPictureLossIndication.subscribe(() => track.requestKeyframe(Math.max(0, this.current)))
         .unSubscribe,
@@ -188,11 +191,13 @@ export class DownTrack {
     const extensions = header.extensions;
     const now = performance.now();
     if (this.munger.rewrite(header, now)) {
-      // Publisher's extension ids mean nothing on this connection; werift writes its own.
-      header.extensions = NO_EXTENSIONS;
-      // werift clones the packet synchronously before its first await, so the shared packet
-      // can be restored right after the call and the next subscriber sees the original.
-      this.transceiver.sender.sendRtp(rtp).catch(() => undefined);
+      if (!this.forwarder.send(rtp, header.sequenceNumber, header.timestamp, now)) {
+        // Publisher's extension ids mean nothing on this connection; werift writes its own.
+        header.extensions = NO_EXTENSIONS;
+        // werift clones the packet synchronously before its first await, so the shared packet
+        // can be restored right after the call and the next subscriber sees the original.
+        this.transceiver.sender.sendRtp(rtp).catch(() => undefined);
+      }
       this.packetsSent++;
       this.bytesSent += rtp.payload.length + 12;
       this.bitrateWindowBytes += rtp.payload.length + 12;

@@ -75,7 +75,7 @@ export class LiveportNode {
     router.add('GET', '/healthz', () => ({ json: { ok: true, rooms: this.sfu.list().length } }));
     router.add('GET', '/favicon.ico', () => ({ status: 204 }));
     roomRoutes(router, this.sfu, this.keys);
-    metricsRoutes(router, this.sfu, this.keys);
+    metricsRoutes(router, this.sfu, this.keys, () => this.parts?.agent);
     if (config.demo) demoRoutes(router, { apiKey, apiSecret });
     this.http = createServer((req, res) => {
       void (async () => {

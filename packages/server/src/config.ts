@@ -68,6 +68,9 @@ export const NodeConfig = z
         storeName: z.string().min(1).max(100).default('Liveport Demo Store'),
         /** shared with the storefront to sign signed-in customers' chat sessions */
         customerSessionSecret: z.string().min(16).optional(),
+        /** chat messages one address may send at once, and per second after (shared by a NAT's customers) */
+        senderBurst: z.number().int().min(1).max(100000).default(60),
+        senderPerSecond: z.number().int().min(1).max(100000).default(5),
       })
       .prefault({}),
   })
@@ -129,6 +132,18 @@ const SETTINGS: { path: string[]; env: string; flag: string; parse: Parse }[] = 
     parse: asBool,
   },
   { path: ['agent', 'storeName'], env: 'LIVEPORT_STORE_NAME', flag: 'store-name', parse: asString },
+  {
+    path: ['agent', 'senderBurst'],
+    env: 'LIVEPORT_AGENT_SENDER_BURST',
+    flag: 'agent-sender-burst',
+    parse: asInt,
+  },
+  {
+    path: ['agent', 'senderPerSecond'],
+    env: 'LIVEPORT_AGENT_SENDER_PER_SECOND',
+    flag: 'agent-sender-per-second',
+    parse: asInt,
+  },
   {
     path: ['agent', 'customerSessionSecret'],
     env: 'LIVEPORT_CUSTOMER_SESSION_SECRET',

@@ -4,7 +4,6 @@ import { CommerceError } from '@liveport/commerce';
 import type { ChatMessage, LlmProvider, ToolCall } from '../providers/llm/types.ts';
 import { LlmError } from '../providers/llm/types.ts';
 import type { Tool, ToolContext, ToolOutput } from '../tools/Tool.ts';
-import { toolSpec } from '../tools/Tool.ts';
 import { maskValue } from '../pii.ts';
 import { readAnswer } from '../affirmation.ts';
 import { phrases } from '../phrases.ts';
@@ -76,7 +75,8 @@ export class LiveConversation {
    * them, or the client would drop new events as duplicates.
    */
   catchUp(clientSeq: number): void {
-    if (clientSeq > this.record.lastSeq) {
+    // bounded: a client cannot push the numbering arbitrarily far ahead
+    if (clientSeq > this.record.lastSeq && clientSeq - this.record.lastSeq < 1_000_000) {
       this.record.lastSeq = clientSeq;
       this.save();
     }
@@ -85,9 +85,10 @@ export class LiveConversation {
   emit(body: EventBody, clientId?: string): ChatServerEvent {
     const event = { ...body, seq: ++this.record.lastSeq } as ChatServerEvent;
     if (event.type !== 'token') {
+      // The event row carries its seq, so the record's lastSeq need not be written with it
+      // (a resume takes the larger of the two); state changes save the record themselves.
       this.record.updatedAt = Date.now();
       this.service.conversations.appendEvent(this.id, event, clientId);
-      this.save();
     }
     this.recent.push(event);
     if (this.recent.length > RECENT_EVENTS) this.recent.splice(0, this.recent.length - RECENT_EVENTS);
@@ -102,7 +103,8 @@ export class LiveConversation {
   /** A whole message at once (the node's own sentences, the customer's messages). */
   say(role: ChatRole, text: string, clientId?: string): ChatServerEvent {
     const messageId = randomUUID();
-    this.emit({ type: 'message_start', messageId, role, at: Date.now() });
+    // A customer's message is shown whole: no start, no tokens, just its end.
+    if (role !== 'customer') this.emit({ type: 'message_start', messageId, role, at: Date.now() });
     return this.emit({ type: 'message_end', messageId, role, text, at: Date.now(), clientId }, clientId);
   }
 
@@ -250,7 +252,7 @@ export class LiveConversation {
   private async reply(): Promise<void> {
     const provider = this.service.provider as LlmProvider;
     const tools = this.service.tools;
-    const specs = tools.map(toolSpec);
+    const specs = this.service.toolSpecs;
     this.abort = new AbortController();
     for (let round = 0; round < this.service.maxToolRounds; round++) {
       if (this.closed || this.record.status === 'handed_off') return;

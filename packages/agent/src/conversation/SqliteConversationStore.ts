@@ -101,6 +101,7 @@ export class SqliteConversationStore implements ConversationStore {
       eventsAfter: s(
         'SELECT event FROM conversation_events WHERE conversation_id = ? AND seq > ? ORDER BY seq',
       ),
+      lastSeq: s('SELECT MAX(seq) AS seq FROM conversation_events WHERE conversation_id = ?'),
       findClient: s('SELECT seq FROM conversation_events WHERE conversation_id = ? AND client_id = ?'),
       insertHistory: s(
         `INSERT INTO conversation_history (conversation_id, idx, message)
@@ -157,6 +158,11 @@ export class SqliteConversationStore implements ConversationStore {
     return (this.stmt.eventsAfter!.all(conversationId, seq) as Row[]).map(
       (row) => JSON.parse(row.event as string) as ChatServerEvent,
     );
+  }
+
+  lastSeq(conversationId: string): number {
+    const row = this.stmt.lastSeq!.get(conversationId) as Row | undefined;
+    return (row?.seq as number | null) ?? 0;
   }
 
   findClientMessage(conversationId: string, clientId: string): number | undefined {

@@ -94,6 +94,8 @@ export interface ConversationStore {
   /** persist one event (tokens are not persisted: message_end carries the text) */
   appendEvent(conversationId: string, event: ChatServerEvent, clientId?: string): void;
   eventsAfter(conversationId: string, seq: number): ChatServerEvent[];
+  /** the highest persisted seq (0 when none) */
+  lastSeq(conversationId: string): number;
   /** the seq of the customer message with this client id, if it was already taken */
   findClientMessage(conversationId: string, clientId: string): number | undefined;
   appendHistory(conversationId: string, message: ChatMessage): void;

@@ -1,4 +1,5 @@
 import { roomStats, type Sfu } from '@liveport/media';
+import type { AgentService } from '@liveport/agent';
 import type { Router } from '../http/Router.ts';
 import type { KeyRing } from '../keys.ts';
 import { authenticate, requireRight } from './auth.ts';
@@ -7,10 +8,15 @@ import { authenticate, requireRight } from './auth.ts';
  * Prometheus text exposition at /metrics (scrape with basic_auth = API key and secret):
  * node totals, and per track and per subscription the quality the node sees.
  */
-export function metricsRoutes(router: Router, sfu: Sfu, keys: KeyRing): void {
+export function metricsRoutes(
+  router: Router,
+  sfu: Sfu,
+  keys: KeyRing,
+  agent: () => AgentService | undefined = () => undefined,
+): void {
   router.add('GET', '/metrics', (req) => {
     requireRight(authenticate(req, keys), 'roomList');
-    return { text: render(sfu), contentType: 'text/plain; version=0.0.4; charset=utf-8' };
+    return { text: render(sfu, agent()), contentType: 'text/plain; version=0.0.4; charset=utf-8' };
   });
 }
 
@@ -39,7 +45,7 @@ class Exposition {
   }
 }
 
-export function render(sfu: Sfu): string {
+export function render(sfu: Sfu, agent?: AgentService): string {
   const m = new Exposition();
   const rooms = sfu.list();
   const cpu = process.cpuUsage();
@@ -55,6 +61,16 @@ export function render(sfu: Sfu): string {
     'resident memory of the node process',
     process.memoryUsage().rss,
   );
+  m.add('liveport_process_heap_used_bytes', 'gauge', 'V8 heap in use', process.memoryUsage().heapUsed);
+  if (agent) {
+    m.add('liveport_agent_conversations_live', 'gauge', 'conversations held in memory', agent.liveCount);
+    m.add(
+      'liveport_agent_handoffs_waiting',
+      'gauge',
+      'conversations waiting for a person',
+      agent.handoffs.waiting().length,
+    );
+  }
   m.add('liveport_rooms', 'gauge', 'rooms open on this node', rooms.length);
   m.add(
     'liveport_participants',

@@ -42,6 +42,7 @@ export async function createAgent(config: NodeConfig): Promise<AgentParts> {
     provider,
     storeName: config.agent.storeName,
     customerSessionSecret: config.agent.customerSessionSecret,
+    senderRateLimit: { burst: config.agent.senderBurst, perSecond: config.agent.senderPerSecond },
   });
   await agent.start();
   return { store, agent };

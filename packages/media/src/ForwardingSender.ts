@@ -1,0 +1,228 @@
+import { RtpHeader, RtpPacket, type RTCRtpSender } from 'werift';
+
+/**
+ * The last step of the forwarding path: puts one forwarded packet on a subscriber's werift
+ * sender and encrypts and sends it at once.
+ *
+ * werift's own `sendRtp` costs, per packet and per subscriber: a copy of the packet, header
+ * extensions rebuilt through closures and arrays, the NTP time formatted as a string and
+ * parsed back, four nested async calls (four promises), and a DNS lookup of the address. A
+ * node forwarding one publisher to many subscribers pays that N times for every packet, so
+ * this class does the same work the way the house rule asks: the header and packet objects
+ * of the last RTP_HISTORY_SIZE packets are allocated once and reused as the retransmission
+ * history werift answers NACKs from, the extension payloads are written in place, and the
+ * encrypted datagram goes straight to the socket of the nominated ICE pair.
+ *
+ * It writes the sender's counters (sequence, timestamp, packet and octet counts, the time of
+ * the last packet for sender reports, the transport-wide sequence and the send record the
+ * bandwidth estimator reads) exactly where werift keeps them, so RTCP, NACK/RTX, stats and
+ * transport-wide feedback go on working. Anything it does not handle (RED, a sender without a
+ * negotiated codec or transport yet) returns false and the caller uses werift's path.
+ */
+
+/** werift's history size for NACK answers (rtpSender.ts RTP_HISTORY_SIZE) */
+const RTP_HISTORY_SIZE = 128;
+const URI_MID = 'urn:ietf:params:rtp-hdrext:sdes:mid';
+const URI_TWCC = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
+const URI_ABS_SEND_TIME = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time';
+/** milliseconds between 1900-01-01 (NTP epoch) and 1970-01-01 */
+const NTP_EPOCH_OFFSET_MS = 2_208_988_800_000;
+/** send records kept for the transport-wide estimator; feedback comes within a second */
+const SENT_RECORDS = 2048;
+const NO_CSRC: number[] = [];
+
+interface Extension {
+  id: number;
+  payload: Buffer;
+}
+
+interface SentInfo {
+  wideSeq: number;
+  size: number;
+  sendingAtMs: number;
+  sentAtMs: number;
+}
+
+/** The parts of werift's sender, DTLS and ICE objects this class reads and writes. */
+interface SenderInternals {
+  stopped: boolean;
+  ssrc: number;
+  mid?: string;
+  codec?: { payloadType: number };
+  redRedundantPayloadType?: number;
+  headerExtensions: { id: number; uri: string }[];
+  sequenceNumber?: number;
+  timestamp?: number;
+  rtpTimestamp?: number;
+  ntpTimestamp?: bigint;
+  octetCount: number;
+  packetCount: number;
+  headerBytesSent: number;
+  rtpCache: RtpPacket[];
+  rtcpRunning: boolean;
+  runRtcp(): Promise<void>;
+  senderBWE: { sentInfos: Record<number, SentInfo> };
+  dtlsTransport?: DtlsInternals;
+}
+
+interface DtlsInternals {
+  state: string;
+  transportSequenceNumber: number;
+  bytesSent: number;
+  packetsSent: number;
+  srtp?: { encrypt(payload: Buffer, header: RtpHeader): Buffer };
+  iceTransport: { connection: IceInternals };
+}
+
+interface IceInternals {
+  canSendApplicationData(): boolean;
+  nominated?: {
+    remoteAddr: readonly [string, number];
+    packetsSent: number;
+    bytesSent: number;
+    protocol: { transport: { closed?: boolean; socket: { send(msg: Buffer, port: number, address: string): void } } };
+  };
+}
+
+/** One history slot: the packet werift may retransmit, with its own extension buffers. */
+interface Slot {
+  packet: RtpPacket;
+  twcc?: Buffer;
+  absSendTime?: Buffer;
+}
+
+export class ForwardingSender {
+  private readonly sender: SenderInternals;
+  private slots: Slot[] = [];
+  /** the negotiated extension list the slots were built for */
+  private builtFor?: SenderInternals['headerExtensions'];
+  private builtForMid?: string;
+  private sentRing: SentInfo[] = [];
+  /** wall-clock time of the last packet: werift's sender reports read it as NTP */
+  private lastSentMs = 0;
+
+  constructor(sender: RTCRtpSender) {
+    this.sender = sender as unknown as SenderInternals;
+    // werift formats the NTP time per packet only for the next sender report; keep the time
+    // as a number and make the NTP value when a report asks for it.
+    const self = this;
+    Object.defineProperty(this.sender, 'ntpTimestamp', {
+      configurable: true,
+      get: () => (self.lastSentMs ? toNtp(self.lastSentMs) : 0n),
+      set: (value: bigint) => {
+        self.lastSentMs = fromNtp(value);
+      },
+    });
+  }
+
+  /**
+   * Send `source`'s payload with this subscriber's sequence number and timestamp. False when
+   * this path cannot send it (the caller then uses werift's).
+   */
+  send(source: RtpPacket, sequenceNumber: number, timestamp: number, nowMs: number): boolean {
+    const s = this.sender;
+    const dtls = s.dtlsTransport;
+    const codec = s.codec;
+    if (s.stopped || !codec || !dtls || dtls.state !== 'connected' || !dtls.srtp) return false;
+    if (s.redRedundantPayloadType) return false;
+    const ice = dtls.iceTransport.connection;
+    const pair = ice.nominated;
+    if (!pair || !ice.canSendApplicationData() || pair.protocol.transport.closed) return false;
+    if (this.builtFor !== s.headerExtensions || this.builtForMid !== s.mid) this.build();
+
+    const slot = this.slots[sequenceNumber % RTP_HISTORY_SIZE]!;
+    const packet = slot.packet;
+    const header = packet.header;
+    const from = source.header;
+    header.payloadType = codec.payloadType;
+    header.marker = from.marker;
+    // werift's payload excludes the padding and its cipher sends no padding bytes, so a
+    // padding flag would make the receiver cut real payload
+    header.padding = false;
+    header.paddingSize = 0;
+    header.sequenceNumber = sequenceNumber;
+    header.timestamp = timestamp;
+    header.ssrc = s.ssrc;
+    packet.payload = source.payload;
+    const wallMs = performance.timeOrigin + nowMs;
+    if (slot.twcc) {
+      dtls.transportSequenceNumber = (dtls.transportSequenceNumber + 1) & 0xffff;
+      slot.twcc.writeUInt16BE(dtls.transportSequenceNumber, 0);
+    }
+    if (slot.absSendTime) {
+      // 6.18 fixed-point seconds, 24 bits
+      slot.absSendTime.writeUIntBE(Math.floor(((wallMs + NTP_EPOCH_OFFSET_MS) * 262.144) % 0x1000000), 0, 3);
+    }
+
+    const datagram = dtls.srtp.encrypt(packet.payload, header);
+    pair.protocol.transport.socket.send(datagram, pair.remoteAddr[1], pair.remoteAddr[0]);
+    pair.packetsSent++;
+    pair.bytesSent += datagram.length;
+    dtls.bytesSent += datagram.length;
+    dtls.packetsSent++;
+
+    s.sequenceNumber = sequenceNumber;
+    s.timestamp = timestamp;
+    s.rtpTimestamp = timestamp;
+    this.lastSentMs = wallMs;
+    s.octetCount += packet.payload.length;
+    s.headerBytesSent += datagram.length - packet.payload.length;
+    s.packetCount = (s.packetCount + 1) % 0x100000000;
+    s.rtpCache[sequenceNumber % RTP_HISTORY_SIZE] = packet;
+    if (slot.twcc) this.recordSent(dtls.transportSequenceNumber, datagram.length, wallMs);
+    if (!s.rtcpRunning) void s.runRtcp();
+    return true;
+  }
+
+  /** What werift's estimator keeps per packet, in reused records, the oldest forgotten. */
+  private recordSent(wideSeq: number, size: number, wallMs: number): void {
+    const infos = this.sender.senderBWE.sentInfos;
+    const index = wideSeq % SENT_RECORDS;
+    let info = this.sentRing[index];
+    if (info) {
+      if (infos[info.wideSeq] === info) delete infos[info.wideSeq];
+    } else {
+      info = this.sentRing[index] = { wideSeq, size, sendingAtMs: 0, sentAtMs: 0 };
+    }
+    const ms = Math.floor(wallMs);
+    info.wideSeq = wideSeq;
+    info.size = size;
+    info.sendingAtMs = ms;
+    info.sentAtMs = ms;
+    infos[wideSeq] = info;
+  }
+
+  /** Allocate the history slots for the extensions this connection negotiated, in id order. */
+  private build(): void {
+    const s = this.sender;
+    const negotiated = [...s.headerExtensions].sort((a, b) => a.id - b.id);
+    const mid = s.mid ? Buffer.from(s.mid) : undefined;
+    this.slots = Array.from({ length: RTP_HISTORY_SIZE }, () => {
+      const slot: Partial<Slot> = {};
+      const extensions: Extension[] = [];
+      for (const e of negotiated) {
+        if (e.uri === URI_MID && mid) extensions.push({ id: e.id, payload: mid });
+        else if (e.uri === URI_TWCC) extensions.push({ id: e.id, payload: (slot.twcc = Buffer.alloc(2)) });
+        else if (e.uri === URI_ABS_SEND_TIME)
+          extensions.push({ id: e.id, payload: (slot.absSendTime = Buffer.alloc(3)) });
+      }
+      slot.packet = new RtpPacket(new RtpHeader({ csrc: NO_CSRC, extensions }), Buffer.alloc(0));
+      return slot as Slot;
+    });
+    this.builtFor = s.headerExtensions;
+    this.builtForMid = s.mid;
+  }
+}
+
+function toNtp(unixMs: number): bigint {
+  const ms = unixMs + NTP_EPOCH_OFFSET_MS;
+  const seconds = Math.floor(ms / 1000);
+  const fraction = Math.floor(((ms - seconds * 1000) / 1000) * 0x100000000);
+  return (BigInt(seconds) << 32n) | BigInt(fraction);
+}
+
+function fromNtp(ntp: bigint): number {
+  const seconds = Number(ntp >> 32n);
+  const fraction = Number(ntp & 0xffffffffn) / 0x100000000;
+  return (seconds + fraction) * 1000 - NTP_EPOCH_OFFSET_MS;
+}
