@@ -251,7 +251,6 @@ export class LiveConversation {
 
   private async reply(): Promise<void> {
     const provider = this.service.provider as LlmProvider;
-    const tools = this.service.tools;
     const specs = this.service.toolSpecs;
     this.abort = new AbortController();
     for (let round = 0; round < this.service.maxToolRounds; round++) {
