@@ -585,14 +585,7 @@ export const handoffToHuman = defineTool({
     return {
       ok: true,
       result: { handedOff: true, queue: handoff.queue, position, toldCustomer: text },
-      cards: [
-        {
-          kind: 'handoff',
-          title: handoff.queue,
-          lines: [text],
-          data: { id: handoff.id, position, queue: handoff.queue },
-        },
-      ],
+      // no card: the node says it in a message, and the widget shows the queue from `state`
     };
   },
 });
