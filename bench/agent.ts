@@ -8,11 +8,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startOpenAiServer, say, type ChatRequestBody } from '../test/support/openaiServer.ts';
 import { TestChatClient } from '../test/support/chatClient.ts';
 import { percentile } from './join.ts';
 
-const CONVERSATIONS = 200;
+const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 200);
 const TURNS = 3;
 const FIRST_TOKEN_MS = 300;
 const TOKENS_PER_SECOND = 40;
@@ -42,27 +41,43 @@ function rssKb(pid: number): number {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function lastText(body: ChatRequestBody): string {
-  const last = body.messages?.at(-1);
-  return typeof last?.content === 'string' ? last.content : '';
-}
+/** epoch milliseconds, sub-millisecond: comparable with the stand-in process's clock */
+const now = () => performance.timeOrigin + performance.now();
 
 export async function run() {
-  // When each request arrived and when its first token left, keyed by the customer's text.
-  const provider = new Map<string, { received: number; firstToken?: number }>();
-  const llm = await startOpenAiServer({
-    record: false,
-    firstTokenMs: FIRST_TOKEN_MS,
-    tokensPerSecond: TOKENS_PER_SECOND,
-    script: (body) => {
-      provider.set(lastText(body), { received: performance.now() });
-      return [say(REPLY)];
-    },
-    onFirstPiece: (body) => {
-      const timing = provider.get(lastText(body));
-      if (timing) timing.firstToken = performance.now();
-    },
+  // When each request reached the model and when its first token left, keyed by the customer's text.
+  const provider = new Map<string, { received: number; firstToken: number }>();
+  const standIn = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('./support/llmStandIn.ts', import.meta.url)),
+      String(FIRST_TOKEN_MS),
+      String(TOKENS_PER_SECOND),
+      REPLY,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const llmBaseUrl = await new Promise<string>((resolve, reject) => {
+    let buffered = '';
+    standIn.stdout!.on('data', (chunk: Buffer) => {
+      buffered += String(chunk);
+      let newline;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const line = JSON.parse(buffered.slice(0, newline)) as {
+          ready?: string;
+          key?: string;
+          received?: number;
+          firstToken?: number;
+        };
+        buffered = buffered.slice(newline + 1);
+        if (line.ready) resolve(line.ready);
+        else if (line.key !== undefined && line.received !== undefined)
+          provider.set(line.key, { received: line.received, firstToken: line.firstToken! });
+      }
+    });
+    standIn.once('exit', (code) => reject(new Error(`model stand-in exited ${code}`)));
   });
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'liveport-bench-agent-'));
@@ -84,7 +99,7 @@ export async function run() {
       dataDir,
       '--no-demo',
       '--llm-base-url',
-      llm.baseUrl,
+      llmBaseUrl,
       '--llm-model',
       'stand-in',
       '--llm-detect-ollama',
@@ -132,7 +147,7 @@ export async function run() {
         await sleep(Math.random() * 2000);
         for (let turn = 0; turn < TURNS; turn++) {
           const text = `conversation ${c} turn ${turn}`;
-          const sent = performance.now();
+          const sent = now();
           client.send({ type: 'message', clientId: `c${c}t${turn}`, text });
           try {
             const fromSeq = client.lastSeq();
@@ -142,10 +157,12 @@ export async function run() {
             );
             const messageId = (start as { messageId: string }).messageId;
             await client.next((m) => m.type === 'token' && m.messageId === messageId, 30_000);
-            const firstTokenAt = performance.now();
+            const firstTokenAt = now();
             await client.next((m) => m.type === 'message_end' && m.messageId === messageId, 30_000);
+            // the stand-in's line may trail the token it timed by a moment
+            for (let i = 0; i < 50 && !provider.has(text); i++) await sleep(10);
             const p = provider.get(text);
-            if (!p?.firstToken) throw new Error('provider timing missing');
+            if (!p) throw new Error('provider timing missing');
             total.push(firstTokenAt - sent);
             overhead.push(firstTokenAt - sent - (p.firstToken - p.received));
           } catch {
@@ -188,7 +205,7 @@ export async function run() {
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
-    await llm.close();
+    standIn.kill('SIGTERM');
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
