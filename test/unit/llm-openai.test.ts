@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type ServerResponse } from 'node:http';
+import https, { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import {
   LlmError,
@@ -12,6 +13,7 @@ import {
   type OpenAiCompatibleConfig,
 } from '../../packages/agent/src/providers/llm/index.ts';
 import { SseParser } from '../../packages/agent/src/providers/llm/sse.ts';
+import { transportFor } from '../../packages/agent/src/providers/llm/HttpExchange.ts';
 import {
   callTools,
   httpError,
@@ -43,6 +45,35 @@ function doneOf(events: LlmEvent[]): Extract<LlmEvent, { type: 'done' }> {
 }
 
 const textOf = (events: LlmEvent[]): string => events.map((e) => (e.type === 'text' ? e.delta : '')).join('');
+
+/** A one-piece streamed answer, for servers written by hand in a test. */
+function answerWith(res: ServerResponse, text: string): void {
+  const chunk = { choices: [{ index: 0, delta: { content: text }, finish_reason: 'stop' }] };
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  res.end(`data: ${JSON.stringify(chunk)}\n\ndata: [DONE]\n\n`);
+}
+
+/** A self-signed certificate for 127.0.0.1 (P-256, valid until 2126), trusted by no one by default. */
+const TEST_TLS = {
+  key: `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgYnIjjZO9H82tTyk+
+5vNx0lEgQx5qY/lWIMxIXSdktHihRANCAATkG0pMD276YHHsnOF9KfBWqp94Px6a
+vKzbgiPc8AUj+kOT/AnMuHPjMrtfwmNO89L/+EM236zEL9Wl0nl23DD/
+-----END PRIVATE KEY-----
+`,
+  cert: `-----BEGIN CERTIFICATE-----
+MIIBlzCCAT6gAwIBAgIUVJG9XpnxNXL6t2LKqW/MrnMkkJQwCgYIKoZIzj0EAwIw
+GDEWMBQGA1UEAwwNbGl2ZXBvcnQtdGVzdDAgFw0yNjExMjUwOTExMjVaGA8yMTI2
+MTEwMTA5MTEyNVowGDEWMBQGA1UEAwwNbGl2ZXBvcnQtdGVzdDBZMBMGByqGSM49
+AgEGCCqGSM49AwEHA0IABOQbSkwPbvpgceyc4X0p8Faqn3g/Hpq8rNuCI9zwBSP6
+Q5P8Ccy4c+Myu1/CY07z0v/4QzbfrMQv1aXSeXbcMP+jZDBiMB0GA1UdDgQWBBTv
+Q1/cmDvemvfDnbySjiXmt1EsIDAfBgNVHSMEGDAWgBTvQ1/cmDvemvfDnbySjiXm
+t1EsIDAPBgNVHRMBAf8EBTADAQH/MA8GA1UdEQQIMAaHBH8AAAEwCgYIKoZIzj0E
+AwIDRwAwRAIgYlvObI2HLtjihb7/L/yq0q/yJPi9cZUEuWLVZrgQCvsCIDRJ61Zo
+wZhhQDS0Kyes2L3b76cI9JZVVlgLGaJsOR7n
+-----END CERTIFICATE-----
+`,
+};
 
 /** A port that nothing listens on: bound, then released. */
 async function closedPort(): Promise<number> {
@@ -140,6 +171,26 @@ describe('OpenAI-compatible provider against a server speaking the Chat Completi
     for await (const event of provider().chat(hello)) if (event.type === 'done') break;
     await collect(provider().chat(hello));
     assert.equal(server.connectionsAccepted - before, 0);
+  });
+
+  it('reuses the pooled connections of concurrent streams for the next ones', async () => {
+    script(() => [say('Hi there.')]);
+    const client = provider();
+    const wave = (): Promise<unknown> => Promise.all([1, 2, 3, 4, 5].map(() => collect(client.chat(hello))));
+    await wave();
+    const before = server.connectionsAccepted;
+    await wave();
+    assert.equal(server.connectionsAccepted - before, 0);
+  });
+
+  it('cuts the connection 2 s after [DONE] when the server keeps the stream open', async () => {
+    script(() => [say('Bye.'), { type: 'raw', data: 'data: [DONE]\n\n' }, pauseFor(5000)]);
+    const { events } = await collect(provider().chat(hello));
+    doneOf(events);
+    const started = Date.now();
+    assert.equal(await server.chatRequests()[0]?.ended, 'aborted');
+    const cutAfter = Date.now() - started;
+    assert.ok(cutAfter > 1500 && cutAfter < 3000, `cut after ${cutAfter} ms`);
   });
 
   it('ends the answer at [DONE] even if the server keeps the stream open after it', async () => {
@@ -451,6 +502,63 @@ describe('OpenAI-compatible provider against a server speaking the Chat Completi
     doneOf(events);
   });
 
+  it('retries at once, without spending a retry, a request on a pooled connection the server had closed', async () => {
+    const requestsOnSocket = new WeakMap<object, number>();
+    const flaky = createHttpServer((req, res) => {
+      const count = (requestsOnSocket.get(req.socket) ?? 0) + 1;
+      requestsOnSocket.set(req.socket, count);
+      // the second request on a connection finds it closed, as when a keep-alive timeout races it
+      if (count === 2) req.socket.destroy();
+      else answerWith(res, 'Fresh connection.');
+    });
+    await new Promise<void>((resolve) => flaky.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = flaky.address() as AddressInfo;
+      const client = new OpenAiCompatibleProvider({
+        baseUrl: `http://127.0.0.1:${port}/v1`,
+        model: 'm',
+        maxRetries: 0,
+      });
+      assert.equal(textOf((await collect(client.chat(hello))).events), 'Fresh connection.');
+      const second = await collect(client.chat(hello));
+      assert.equal(second.error, undefined);
+      assert.equal(textOf(second.events), 'Fresh connection.');
+    } finally {
+      flaky.closeAllConnections();
+      await new Promise<void>((resolve) => flaky.close(() => resolve()));
+    }
+  });
+
+  it('streams over TLS from an https: provider, refusing a certificate the process does not trust', async () => {
+    let handshakes = 0;
+    const secure = createHttpsServer(TEST_TLS, (_req, res) => answerWith(res, 'Over TLS.'));
+    secure.on('secureConnection', () => handshakes++);
+    await new Promise<void>((resolve) => secure.listen(0, '127.0.0.1', resolve));
+    const agent = transportFor(new URL('https://127.0.0.1/')).agent as https.Agent;
+    try {
+      const { port } = secure.address() as AddressInfo;
+      const client = new OpenAiCompatibleProvider({
+        baseUrl: `https://127.0.0.1:${port}/v1`,
+        model: 'm',
+        maxRetries: 0,
+      });
+      const untrusted = await collect(client.chat(hello));
+      assert.equal(untrusted.error?.code, 'LLM_UNAVAILABLE');
+      assert.match(untrusted.error?.message ?? '', /SELF_SIGNED_CERT|certificate/i);
+
+      // as NODE_EXTRA_CA_CERTS would, for this test only
+      agent.options.ca = TEST_TLS.cert;
+      const trusted = await collect(client.chat(hello));
+      assert.equal(trusted.error, undefined);
+      assert.equal(textOf(trusted.events), 'Over TLS.');
+      assert.equal(handshakes, 1);
+    } finally {
+      delete agent.options.ca;
+      secure.closeAllConnections();
+      await new Promise<void>((resolve) => secure.close(() => resolve()));
+    }
+  });
+
   it('accepts a whole JSON completion from a server that ignores stream: true', async () => {
     const plain = createHttpServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -604,6 +712,33 @@ describe('selectProvider', () => {
         err.code === 'LLM_UNAVAILABLE' &&
         /node-llama-cpp@3\.21\.1/.test(err.message),
     );
+  });
+});
+
+describe('the HTTP transport under the OpenAI-compatible provider', () => {
+  it('speaks TLS to https: URLs and plain HTTP to http: ones, each over one shared keep-alive pool', () => {
+    const secure = transportFor(new URL('https://api.openai.com/v1/chat/completions'));
+    assert.equal(secure.request, https.request);
+    assert.ok(secure.agent instanceof https.Agent);
+    assert.equal((secure.agent as https.Agent).options.keepAlive, true);
+    assert.equal(secure.agent.maxSockets, 256);
+    assert.equal(transportFor(new URL('https://api.deepseek.com/v1')), secure);
+
+    const plain = transportFor(new URL('http://127.0.0.1:11434/v1/chat/completions'));
+    assert.notEqual(plain.request, https.request);
+    assert.ok(!(plain.agent instanceof https.Agent));
+    assert.equal(plain.agent.maxSockets, 256);
+    assert.equal(transportFor(new URL('http://localhost:8000/v1')), plain);
+  });
+
+  it('refuses a provider URL that is neither http: nor https:', async () => {
+    assert.throws(
+      () => transportFor(new URL('ftp://models.example/v1')),
+      (err: unknown) => err instanceof LlmError && err.code === 'LLM_UNAVAILABLE' && /ftp:/.test(err.message),
+    );
+    const client = new OpenAiCompatibleProvider({ baseUrl: 'ftp://models.example/v1', model: 'm' });
+    const { error } = await collect(client.chat(hello));
+    assert.equal(error?.code, 'LLM_UNAVAILABLE');
   });
 });
 

@@ -1,9 +1,13 @@
 /**
  * One client for every server that speaks OpenAI's Chat Completions: OpenAI, DeepSeek, Qwen
- * (DashScope's compatible mode), Ollama's /v1, vLLM and llama.cpp's server. Streams over Node's
- * fetch; retries what is worth retrying, and only while nothing has reached the caller yet.
+ * (DashScope's compatible mode), Ollama's /v1, vLLM and llama.cpp's server. Streams over node:http
+ * and node:https (see HttpExchange); retries what is worth retrying, and only while nothing has
+ * reached the caller yet.
  */
-import { SseParser } from './sse.ts';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
+import { HttpExchange } from './HttpExchange.ts';
+import { SseParser, type SseMessage } from './sse.ts';
 import { ChatChunkAssembler, errorMessageOf, toWireRequest } from './openAiWire.ts';
 import { LlmError, type LlmEvent, type LlmProvider, type LlmRequest } from './types.ts';
 
@@ -35,16 +39,25 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_RETRIES = 2;
 const DEFAULT_RETRY_BASE_DELAY_MS = 500;
 const DEFAULT_MAX_RETRY_DELAY_MS = 20_000;
-const DRAIN_GRACE_MS = 2_000;
+
+/** Response headers as fetch (`Headers`) or node:http (`IncomingHttpHeaders`) hold them. */
+function headerOf(headers: Headers | IncomingHttpHeaders, name: string): string | undefined {
+  if (headers instanceof Headers) return headers.get(name) ?? undefined;
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
 
 /**
  * How long the server asked us to wait: OpenAI's `retry-after-ms` first (finer), then
  * `Retry-After` as seconds or as an HTTP date.
  */
-export function parseRetryAfter(headers: Headers, now = Date.now()): number | undefined {
-  const ms = headers.get('retry-after-ms');
-  if (ms !== null && ms.trim() !== '' && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
-  const value = headers.get('retry-after')?.trim();
+export function parseRetryAfter(
+  headers: Headers | IncomingHttpHeaders,
+  now = Date.now(),
+): number | undefined {
+  const ms = headerOf(headers, 'retry-after-ms');
+  if (ms !== undefined && ms.trim() !== '' && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
+  const value = headerOf(headers, 'retry-after')?.trim();
   if (!value) return undefined;
   if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
   const date = Date.parse(value);
@@ -57,12 +70,14 @@ class AttemptFailure extends Error {
     readonly error: LlmError,
     readonly retryable: boolean,
     readonly retryAfterMs?: number,
+    /** a pooled connection the server had just closed: worth one immediate retry on a new one */
+    readonly staleConnection = false,
   ) {
     super(error.message);
   }
 }
 
-function statusFailure(status: number, message: string, headers: Headers): AttemptFailure {
+function statusFailure(status: number, message: string, headers: IncomingHttpHeaders): AttemptFailure {
   const text = `the provider answered ${status}: ${message}`;
   if (status === 401 || status === 403)
     return new AttemptFailure(new LlmError('LLM_AUTH_FAILED', text, status), false);
@@ -72,18 +87,45 @@ function statusFailure(status: number, message: string, headers: Headers): Attem
   if (status === 408 || status >= 500) {
     return new AttemptFailure(new LlmError('LLM_UNAVAILABLE', text, status), true, parseRetryAfter(headers));
   }
-  return new AttemptFailure(new LlmError('LLM_BAD_REQUEST', text, status), false);
+  // node:http follows no redirect; the operator needs to know where the baseUrl moved
+  const moved = status >= 300 && status < 400 && headers.location ? ` (moved to ${headers.location})` : '';
+  return new AttemptFailure(new LlmError('LLM_BAD_REQUEST', `${text}${moved}`, status), false);
 }
 
 function describeNetworkError(err: unknown): string {
-  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : undefined;
-  const code = cause && 'code' in cause && typeof cause.code === 'string' ? cause.code : undefined;
-  const message = cause?.message ?? (err instanceof Error ? err.message : String(err));
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  const code =
+    typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string'
+      ? cause.code
+      : undefined;
+  const message = cause instanceof Error ? cause.message : String(cause);
   return code && !message.includes(code) ? `${code} ${message}` : message;
 }
 
 function abortedError(): LlmError {
   return new LlmError('LLM_ABORTED', 'the request was cancelled');
+}
+
+/** The error to report for a failure during an exchange: a cancel and a stall win over the symptom. */
+function failureOf(exchange: HttpExchange, err: unknown, timeoutMs: number): AttemptFailure {
+  if (err instanceof AttemptFailure) return err;
+  if (err instanceof LlmError) return new AttemptFailure(err, false);
+  if (exchange.callerAborted) return new AttemptFailure(abortedError(), false);
+  if (exchange.timedOut) {
+    return new AttemptFailure(
+      new LlmError('LLM_UNAVAILABLE', `the provider sent nothing for ${timeoutMs} ms`),
+      true,
+    );
+  }
+  const message = exchange.responded
+    ? `the provider's connection failed mid-answer: ${describeNetworkError(err)}`
+    : `cannot reach the provider: ${describeNetworkError(err)}`;
+  return new AttemptFailure(
+    new LlmError('LLM_UNAVAILABLE', message),
+    true,
+    undefined,
+    exchange.lostPooledConnection,
+  );
 }
 
 /** Waits, unless the caller cancels first. */
@@ -102,78 +144,16 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-/**
- * One HTTP exchange: its own AbortController (fed by the caller's signal and by an idle timer) so
- * that a cancel or a stall really closes the connection.
- */
-class Exchange {
-  readonly controller = new AbortController();
-  timedOut = false;
-  /** the whole body was read: the connection can be reused, so it must not be aborted */
-  bodyConsumed = false;
-  private draining = false;
-  private readonly timer: NodeJS.Timeout;
-  private readonly onCallerAbort = (): void => this.controller.abort();
+/** The retry state of one call: attempts made and the one free retry after a stale pooled connection. */
+class Attempts {
+  count = 0;
+  private staleRetried = false;
 
-  constructor(
-    private readonly callerSignal: AbortSignal | undefined,
-    private readonly timeoutMs: number,
-  ) {
-    this.timer = setTimeout(() => {
-      this.timedOut = true;
-      this.controller.abort();
-    }, timeoutMs);
-    if (callerSignal?.aborted) this.controller.abort();
-    else callerSignal?.addEventListener('abort', this.onCallerAbort, { once: true });
-  }
-
-  /** Data arrived: the idle clock starts again (refresh re-arms without a new timer object). */
-  touch(): void {
-    this.timer.refresh();
-  }
-
-  /** The error to report for a failure during this exchange: a cancel and a stall win over the symptom. */
-  failureFor(err: unknown): AttemptFailure {
-    if (err instanceof AttemptFailure) return err;
-    if (err instanceof LlmError) return new AttemptFailure(err, false);
-    if (this.callerSignal?.aborted) return new AttemptFailure(abortedError(), false);
-    if (this.timedOut) {
-      return new AttemptFailure(
-        new LlmError('LLM_UNAVAILABLE', `the provider sent nothing for ${this.timeoutMs} ms`),
-        true,
-      );
-    }
-    return new AttemptFailure(
-      new LlmError('LLM_UNAVAILABLE', `cannot reach the provider: ${describeNetworkError(err)}`),
-      true,
-    );
-  }
-
-  /**
-   * After `[DONE]`: reads the end of the body in the background (it normally comes in the same
-   * packet) so that the connection goes back to the pool instead of being torn down, without
-   * holding the answer back; a server that keeps the stream open is cut off after a grace period.
-   */
-  drain(reader: ReadableStreamDefaultReader<Uint8Array>): void {
-    this.draining = true;
-    const grace = setTimeout(() => this.controller.abort(), DRAIN_GRACE_MS);
-    grace.unref();
-    void (async () => {
-      try {
-        for (let read = await reader.read(); !read.done; read = await reader.read());
-      } catch {
-        // cut off: the answer was already complete
-      } finally {
-        clearTimeout(grace);
-      }
-    })();
-  }
-
-  close(): void {
-    clearTimeout(this.timer);
-    this.callerSignal?.removeEventListener('abort', this.onCallerAbort);
-    // tears down a connection still carrying an answer nobody will read
-    if (!this.bodyConsumed && !this.draining) this.controller.abort();
+  /** true when the failure may be retried at once without counting as an attempt */
+  freeRetry(failure: AttemptFailure): boolean {
+    if (!failure.staleConnection || this.staleRetried) return false;
+    this.staleRetried = true;
+    return true;
   }
 }
 
@@ -204,20 +184,15 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     baseUrl: string,
     options: { apiKey?: string; timeoutMs?: number; headers?: Record<string, string> } = {},
   ): Promise<ProbeResult | undefined> {
+    const exchange = new HttpExchange(undefined, options.timeoutMs ?? 1500);
     try {
-      const response = await fetch(`${baseUrl.replace(/\/+$/, '')}/models`, {
-        headers: {
-          accept: 'application/json',
-          ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
-          ...options.headers,
-        },
-        signal: AbortSignal.timeout(options.timeoutMs ?? 1500),
-      });
-      if (!response.ok) {
-        await response.body?.cancel();
-        return undefined;
-      }
-      const body: unknown = await response.json();
+      const response = await exchange.start(
+        new URL(`${baseUrl.replace(/\/+$/, '')}/models`),
+        'GET',
+        requestHeaders('application/json', options.apiKey, options.headers),
+      );
+      if (!isSuccess(response)) return undefined;
+      const body: unknown = JSON.parse(await exchange.readText());
       const data = typeof body === 'object' && body !== null && 'data' in body ? body.data : undefined;
       if (!Array.isArray(data)) return undefined;
       const models = data.flatMap((entry: unknown) =>
@@ -228,30 +203,43 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       return { models };
     } catch {
       return undefined;
+    } finally {
+      exchange.close();
     }
   }
 
   async *chat(request: LlmRequest): AsyncGenerator<LlmEvent> {
-    const body = JSON.stringify(toWireRequest(this.model, request, true));
+    const body = Buffer.from(JSON.stringify(toWireRequest(this.model, request, true)));
+    const attempts = new Attempts();
     let delivered = false;
-    for (let attempt = 0; ; attempt++) {
-      const exchange = new Exchange(request.signal, this.timeoutMs);
+    for (;;) {
+      const exchange = new HttpExchange(request.signal, this.timeoutMs);
       try {
         const response = await this.send(exchange, '/chat/completions', body, 'text/event-stream');
-        // batches per network read rather than a nested generator: one fewer async hop per token
-        const stream = new ChatStream(response, exchange);
-        for (let batch = await stream.next(); batch; batch = await stream.next()) {
-          for (const event of batch) {
+        // a server that ignores `stream: true` answers with one JSON completion; still an answer
+        if (response.headers['content-type']?.includes('application/json')) {
+          for (const event of wholeCompletion(await readJson(exchange))) {
+            delivered = true;
+            yield event;
+          }
+          return;
+        }
+        // events are yielded straight from here, a network read at a time: no nested generator,
+        // and a promise only when the read queue is empty
+        const stream = new ChatStream(exchange);
+        for (let events = stream.take(); events; events = stream.take()) {
+          if (events.length === 0) await exchange.waitForData();
+          for (const event of events) {
             delivered = true;
             yield event;
           }
         }
         return;
       } catch (err) {
-        const failure = exchange.failureFor(err);
+        const failure = failureOf(exchange, err, this.timeoutMs);
         // once the customer has seen part of an answer, a second attempt would repeat or contradict it
         if (delivered) throw failure.error;
-        await this.beforeRetry(failure, attempt, request.signal);
+        await this.beforeRetry(failure, attempts, request.signal);
       } finally {
         exchange.close();
       }
@@ -260,16 +248,17 @@ export class OpenAiCompatibleProvider implements LlmProvider {
 
   async embed(texts: string[], signal?: AbortSignal): Promise<number[][]> {
     if (texts.length === 0) return [];
-    const body = JSON.stringify({ model: this.config.embeddingModel ?? this.model, input: texts });
-    for (let attempt = 0; ; attempt++) {
-      const exchange = new Exchange(signal, this.timeoutMs);
+    const body = Buffer.from(
+      JSON.stringify({ model: this.config.embeddingModel ?? this.model, input: texts }),
+    );
+    const attempts = new Attempts();
+    for (;;) {
+      const exchange = new HttpExchange(signal, this.timeoutMs);
       try {
-        const response = await this.send(exchange, '/embeddings', body, 'application/json');
-        const vectors = vectorsOf(await readJson(response), texts.length);
-        exchange.bodyConsumed = true;
-        return vectors;
+        await this.send(exchange, '/embeddings', body, 'application/json');
+        return vectorsOf(await readJson(exchange), texts.length);
       } catch (err) {
-        await this.beforeRetry(exchange.failureFor(err), attempt, signal);
+        await this.beforeRetry(failureOf(exchange, err, this.timeoutMs), attempts, signal);
       } finally {
         exchange.close();
       }
@@ -279,9 +268,11 @@ export class OpenAiCompatibleProvider implements LlmProvider {
   /** Rethrows the failure when it is final; otherwise waits the backoff for the next attempt. */
   private async beforeRetry(
     failure: AttemptFailure,
-    attempt: number,
+    attempts: Attempts,
     signal: AbortSignal | undefined,
   ): Promise<void> {
+    if (attempts.freeRetry(failure)) return;
+    const attempt = attempts.count++;
     if (!failure.retryable || attempt >= this.maxRetries) {
       if (!failure.retryable || attempt === 0) throw failure.error;
       const { code, status, message } = failure.error;
@@ -296,88 +287,78 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     await pause(delay, signal);
   }
 
-  /** POSTs and waits for the response headers; a non-2xx answer becomes an AttemptFailure. */
-  private async send(exchange: Exchange, path: string, body: string, accept: string): Promise<Response> {
-    if (exchange.controller.signal.aborted) throw abortedError();
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept,
-        ...(this.config.apiKey ? { authorization: `Bearer ${this.config.apiKey}` } : {}),
-        ...this.config.headers,
-      },
-      body,
-      signal: exchange.controller.signal,
-    });
-    exchange.touch();
-    if (response.ok) return response;
-    const text = await response.text();
-    exchange.bodyConsumed = true;
+  /** POSTs and waits for the response head; a non-2xx answer becomes an AttemptFailure. */
+  private async send(
+    exchange: HttpExchange,
+    path: string,
+    body: Buffer,
+    accept: string,
+  ): Promise<IncomingMessage> {
+    const headers = requestHeaders(accept, this.config.apiKey, this.config.headers);
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = body.length;
+    const response = await exchange.start(new URL(`${this.baseUrl}${path}`), 'POST', headers, body);
+    if (isSuccess(response)) return response;
+    const text = await exchange.readText();
     let parsed: unknown = text;
     try {
       parsed = JSON.parse(text);
     } catch {
       // a proxy's HTML or plain-text error page: its text is the message
     }
-    throw statusFailure(response.status, errorMessageOf(parsed, response.statusText), response.headers);
+    const status = response.statusCode ?? 0;
+    throw statusFailure(status, errorMessageOf(parsed, response.statusMessage ?? ''), response.headers);
   }
 }
 
-/** The events of one streamed response, a network read at a time. */
+/** Our headers, then the configured ones, which may replace any of them (names are case-insensitive). */
+function requestHeaders(
+  accept: string,
+  apiKey: string | undefined,
+  extra: Record<string, string> | undefined,
+): OutgoingHttpHeaders {
+  // fetch sent `node`; some gateways' firewalls turn away a request without any user agent
+  const headers: OutgoingHttpHeaders = { accept, 'user-agent': 'liveport' };
+  if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+  for (const name in extra) headers[name.toLowerCase()] = extra[name];
+  return headers;
+}
+
+function isSuccess(response: IncomingMessage): boolean {
+  const status = response.statusCode ?? 0;
+  return status >= 200 && status < 300;
+}
+
+/** The events of one streamed response, parsed a network read at a time. */
 class ChatStream {
   private readonly assembler = new ChatChunkAssembler();
   private readonly parser = new SseParser();
-  private readonly decoder = new TextDecoder();
-  private reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  private readonly decoder = new StringDecoder('utf8');
   private over = false;
   private failure: unknown;
 
-  constructor(
-    private readonly response: Response,
-    private readonly exchange: Exchange,
-  ) {}
+  constructor(private readonly exchange: HttpExchange) {}
 
-  /** The events completed by the next read (possibly none), or undefined once the answer is over. */
-  async next(): Promise<LlmEvent[] | undefined> {
+  /**
+   * The events completed by the reads received so far: none while the provider has sent nothing
+   * new (wait with `exchange.waitForData`), undefined once the answer is over.
+   */
+  take(): LlmEvent[] | undefined {
     if (this.failure !== undefined) throw this.failure;
     if (this.over) return undefined;
-    const contentType = this.response.headers.get('content-type') ?? '';
-    // a server that ignores `stream: true` answers with one JSON completion; still an answer
-    if (contentType.includes('application/json')) {
-      this.over = true;
-      const completion = await readJson(this.response);
-      this.exchange.bodyConsumed = true;
-      return [...this.assembler.accept(completion), ...this.assembler.finish()];
-    }
-    if (!this.reader) {
-      if (!this.response.body) throw new LlmError('LLM_BAD_RESPONSE', 'the provider sent no body');
-      this.reader = this.response.body.getReader();
-    }
-    const { value, done } = await this.reader.read();
-    if (!done) this.exchange.touch();
-    const messages = done
-      ? this.parser.end()
-      : this.parser.push(this.decoder.decode(value, { stream: true }));
+    const reads = this.exchange.read();
     const events: LlmEvent[] = [];
     let sawDone = false;
     try {
-      for (const message of messages) {
-        if (message.event === 'error') {
-          throw new LlmError('LLM_BAD_RESPONSE', `the provider failed mid-stream: ${message.data}`);
+      if (reads) {
+        for (const read of reads) {
+          sawDone = this.accept(this.parser.push(this.decoder.write(read)), events);
+          if (sawDone) break;
         }
-        if (message.data.trim() === '[DONE]') {
-          sawDone = true;
-          break;
-        }
-        let chunk: unknown;
-        try {
-          chunk = JSON.parse(message.data);
-        } catch {
-          // a stray line from a proxy or a debug print must not cost the customer the answer
-          continue;
-        }
-        for (const event of this.assembler.accept(chunk)) events.push(event);
+        if (!sawDone) return events;
+      } else {
+        sawDone = this.accept(this.parser.push(this.decoder.end()), events);
+        if (!sawDone) sawDone = this.accept(this.parser.end(), events);
       }
     } catch (err) {
       // the text that came in the same read as the error is still the customer's to see
@@ -385,11 +366,9 @@ class ChatStream {
       this.failure = err;
       return events;
     }
-    if (!done && !sawDone) return events;
     this.over = true;
-    if (sawDone && this.reader) this.exchange.drain(this.reader);
-    else this.exchange.bodyConsumed = true;
-    if (!sawDone && !this.assembler.finished) {
+    if (sawDone) this.exchange.drain();
+    else if (!this.assembler.finished) {
       // retryable only while nothing was delivered; `chat` decides that
       throw new AttemptFailure(
         new LlmError('LLM_UNAVAILABLE', 'the provider closed the stream before the answer was complete'),
@@ -399,10 +378,35 @@ class ChatStream {
     for (const event of this.assembler.finish()) events.push(event);
     return events;
   }
+
+  /** Adds the events of these messages; true at `[DONE]`. */
+  private accept(messages: SseMessage[], events: LlmEvent[]): boolean {
+    for (const message of messages) {
+      if (message.event === 'error') {
+        throw new LlmError('LLM_BAD_RESPONSE', `the provider failed mid-stream: ${message.data}`);
+      }
+      if (message.data.trim() === '[DONE]') return true;
+      let chunk: unknown;
+      try {
+        chunk = JSON.parse(message.data);
+      } catch {
+        // a stray line from a proxy or a debug print must not cost the customer the answer
+        continue;
+      }
+      for (const event of this.assembler.accept(chunk)) events.push(event);
+    }
+    return false;
+  }
 }
 
-async function readJson(response: Response): Promise<unknown> {
-  const text = await response.text();
+/** The events of a whole (unstreamed) completion. */
+function wholeCompletion(completion: unknown): LlmEvent[] {
+  const assembler = new ChatChunkAssembler();
+  return [...assembler.accept(completion), ...assembler.finish()];
+}
+
+async function readJson(exchange: HttpExchange): Promise<unknown> {
+  const text = await exchange.readText();
   try {
     return JSON.parse(text);
   } catch {
