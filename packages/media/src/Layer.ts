@@ -37,8 +37,23 @@ export class Layer {
     private readonly keyframeRequestIntervalMs: number,
   ) {}
 
+  /** fed in-process (an agent's voice), not from a WebRTC receiver */
+  private local = false;
+
   get bound(): boolean {
-    return this.receiver !== undefined;
+    return this.receiver !== undefined || this.local;
+  }
+
+  /** Take packets from inside the node: `write` them; they count like received ones. */
+  bindLocal(ssrc: number, onRtp: (layer: Layer, rtp: RtpPacket) => void): (rtp: RtpPacket) => void {
+    this.local = true;
+    this.ssrc = ssrc;
+    return (rtp) => {
+      this.packetsReceived++;
+      this.countSequence(rtp.header.sequenceNumber);
+      this.measure(rtp.payload.length + 12);
+      onRtp(this, rtp);
+    };
   }
 
   bind(

@@ -1,4 +1,4 @@
-import type { RTCDataChannel, RTCPeerConnection, RTCRtpTransceiver, MediaStreamTrack } from 'werift';
+import type { RTCDataChannel, RTCPeerConnection, RTCRtpTransceiver, MediaStreamTrack, RtpPacket } from 'werift';
 import {
   ErrorCode,
   LiveportError,
@@ -44,8 +44,9 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   readonly published = new Map<string, PublishedTrack>();
   readonly downTracks = new Map<string, DownTrack>();
   private publisher?: RTCPeerConnection;
-  private readonly subscriber: RTCPeerConnection;
-  private readonly lossyOut: RTCDataChannel;
+  /** absent for a local participant (inside the node), which has no transport */
+  private readonly subscriber?: RTCPeerConnection;
+  private readonly lossyOut?: RTCDataChannel;
   private negotiating = false;
   private negotiationQueued = false;
   private negotiationTimer?: ReturnType<typeof setTimeout>;
@@ -60,8 +61,11 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     readonly permissions: ParticipantPermissions,
     private readonly config: MediaConfig,
     readonly signal: (msg: ServerMessage) => void,
+    /** a participant that lives inside the node (the voice agent): no WebRTC, tracks in-process */
+    readonly local = false,
   ) {
     super();
+    if (local) return;
     this.subscriber = createPeerConnection(config, 'subscriber');
     this.lossyOut = this.subscriber.createDataChannel(LOSSY_LABEL, { ordered: false, maxRetransmits: 0 });
     this.watchConnection(this.subscriber, 'subscriber');
@@ -98,6 +102,22 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     track.onWantedLayers((rids) => this.signal({ type: 'layers_wanted', trackSid: track.sid, rids }));
     this.published.set(track.sid, track);
     return track;
+  }
+
+  /**
+   * Publish a track produced inside the node (only a local participant does). Returns the
+   * track and its writer: every RTP packet written reaches the subscribers.
+   */
+  publishLocal(
+    request: PublishRequest,
+    codec: { mimeType: string; clockRate: number },
+    ssrc: number,
+  ): { track: PublishedTrack; write: (rtp: RtpPacket) => void } {
+    if (!this.local) throw new LiveportError(ErrorCode.BAD_REQUEST, 'only a local participant publishes in-process');
+    const track = this.requestPublish(request);
+    const write = track.bindLocal(codec.mimeType, codec.clockRate, ssrc);
+    this.emit('trackPublished', track);
+    return { track, write };
   }
 
   /** The client's publisher offer: answer it and start receiving the tracks it maps. */
@@ -230,7 +250,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
 
   /** Deliver lossy data to this participant; returns false when the channel is not open yet. */
   sendLossy(frame: LossyDataFrame): boolean {
-    if (this.lossyOut.readyState !== 'open') return false;
+    if (this.lossyOut?.readyState !== 'open') return false;
     try {
       this.lossyOut.send(JSON.stringify(frame));
       return true;
@@ -242,7 +262,8 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   // ---- subscribing ----------------------------------------------------------------------------
 
   subscribe(track: PublishedTrack): void {
-    if (this.closed || this.downTracks.has(track.sid) || !this.permissions.subscribe) return;
+    // a local participant hears tracks through PublishedTrack.tap, by its own choice
+    if (!this.subscriber || this.closed || this.downTracks.has(track.sid) || !this.permissions.subscribe) return;
     const transceiver = this.subscriber.addTransceiver(track.kind, { direction: 'sendonly' });
     const codecs = this.subscriber.config.codecs[track.kind] ?? [];
     const same = codecs.filter((c) => c.mimeType.toLowerCase() === track.mimeType.toLowerCase());
@@ -258,7 +279,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     down.close();
     if (!this.closed) {
       try {
-        this.subscriber.removeTrack(down.transceiver.sender);
+        this.subscriber?.removeTrack(down.transceiver.sender);
       } catch {
         // already stopped by the transport
       }
@@ -276,7 +297,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   }
 
   private async negotiate(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || !this.subscriber) return;
     if (this.negotiating) {
       this.negotiationQueued = true;
       return;
@@ -301,7 +322,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
 
   /** The client's answer to the node's subscriber offer. */
   async handleSubscriberAnswer(sdp: string): Promise<void> {
-    if (!this.negotiating) {
+    if (!this.negotiating || !this.subscriber) {
       throw new LiveportError(ErrorCode.NEGOTIATION_FAILED, 'no subscriber offer is waiting for an answer');
     }
     try {
@@ -342,7 +363,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     this.downTracks.clear();
     for (const track of this.published.values()) track.close();
     this.published.clear();
-    void this.subscriber.close().catch(() => undefined);
+    void this.subscriber?.close().catch(() => undefined);
     void this.publisher?.close().catch(() => undefined);
     this.removeAllListeners();
   }

@@ -30,6 +30,8 @@ export class PublishedTrack {
   readonly height?: number;
   readonly layers: Layer[];
   private readonly downTracks = new Set<DownTrack>();
+  /** in-process listeners (an agent hearing the customer): every packet, as received */
+  private readonly taps = new Set<(rtp: RtpPacket) => void>();
   private wantedChanged?: (rids: string[]) => void;
   private wantedRids = '';
   private closed = false;
@@ -78,8 +80,25 @@ export class PublishedTrack {
     return true;
   }
 
+  /**
+   * An encoding produced inside the node (the voice agent's speech). Returns the writer: each
+   * packet written goes to every subscriber as if it had arrived from a client.
+   */
+  bindLocal(mimeType: string, clockRate: number, ssrc: number): (rtp: RtpPacket) => void {
+    this.mimeType = mimeType;
+    this.clockRate = clockRate;
+    return this.layers[0]!.bindLocal(ssrc, (l, rtp) => this.forward(l, rtp));
+  }
+
+  /** Hear this track inside the node, without a transport; returns the unsubscribe. */
+  tap(listener: (rtp: RtpPacket) => void): () => void {
+    this.taps.add(listener);
+    return () => this.taps.delete(listener);
+  }
+
   private forward(layer: Layer, rtp: RtpPacket): void {
     if (this.muted) return;
+    for (const tap of this.taps) tap(rtp);
     const keyframe = this.kind === 'video' && isKeyframe(this.mimeType, rtp.payload);
     if (this.kind === 'video') layer.keyframeCache.push(rtp, keyframe);
     for (const down of this.downTracks) down.write(rtp, layer.index, keyframe);
@@ -156,6 +175,7 @@ export class PublishedTrack {
 
   close(): void {
     this.closed = true;
+    this.taps.clear();
     for (const l of this.layers) l.close();
     for (const down of [...this.downTracks]) down.close();
     this.downTracks.clear();

@@ -35,6 +35,8 @@ export interface JoinRequest {
   metadata: string;
   permissions: ParticipantPermissions;
   signal: (msg: ServerMessage) => void;
+  /** inside the node (the voice agent): no transport, tracks in-process */
+  local?: boolean;
 }
 
 export interface DataMessage {
@@ -99,6 +101,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       request.permissions,
       this.config,
       request.signal,
+      request.local ?? false,
     );
     this.participants.set(p.sid, p);
     p.on('trackPublished', (track) => this.onTrackPublished(p, track));

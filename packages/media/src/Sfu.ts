@@ -97,7 +97,8 @@ export class Sfu extends TypedEmitter<SfuEvents> {
     const limit = this.config.participantTimeoutSec * 1000;
     for (const room of this.rooms.values()) {
       for (const p of [...room.participants.values()]) {
-        if (now - p.lastSeenMs > limit) room.leave(p, 'timeout');
+        // a local participant (the voice agent) has no client to fall silent
+        if (!p.local && now - p.lastSeenMs > limit) room.leave(p, 'timeout');
       }
     }
   }

@@ -33,6 +33,10 @@ export class LiveConversation {
   private readonly sinks = new Set<ConversationSink>();
   private readonly recent: ChatServerEvent[] = [];
   private history: ChatMessage[];
+  /** assistant message id -> its place in `history`, for rewriting an interrupted reply */
+  private readonly historyIndex = new Map<string, number>();
+  /** the reply being written now, and what of it was heard if it was cut off */
+  private streaming?: { messageId: string; heard?: string };
   private turn: Promise<void> = Promise.resolve();
   private pendingTurns = 0;
   private abort?: AbortController;
@@ -123,9 +127,30 @@ export class LiveConversation {
     });
   }
 
-  private remember(message: ChatMessage): void {
+  private remember(message: ChatMessage, messageId?: string): void {
+    if (messageId) this.historyIndex.set(messageId, this.history.length);
     this.history.push(message);
     this.service.conversations.appendHistory(this.id, message);
+  }
+
+  /**
+   * The customer cut the reply off (barge-in): the model's memory and the transcript keep
+   * only what was heard. A reply still being written is cancelled; one already written (the
+   * voice was behind the text) is rewritten.
+   */
+  interrupt(messageId: string, heard: string): void {
+    if (this.streaming?.messageId === messageId) {
+      this.streaming.heard = heard;
+      this.abort?.abort();
+      return;
+    }
+    const index = this.historyIndex.get(messageId);
+    const message = index === undefined ? undefined : this.history[index];
+    if (index === undefined || message?.role !== 'assistant') return;
+    const cut: ChatMessage = { ...message, content: heard };
+    this.history[index] = cut;
+    this.service.conversations.replaceHistory(this.id, index, cut);
+    this.endMessage(messageId, heard, true);
   }
 
   /** Run inputs one after another; a failure in one never blocks the next. */
@@ -276,6 +301,7 @@ export class LiveConversation {
           if (event.type === 'text') {
             if (!messageId) {
               messageId = randomUUID();
+              this.streaming = { messageId };
               this.emit({ type: 'message_start', messageId, role: 'assistant', at: Date.now() });
             }
             text += event.delta;
@@ -283,10 +309,13 @@ export class LiveConversation {
           } else if (event.type === 'tool_call') calls.push(event.call);
         }
       } catch (err) {
-        if (messageId) this.endMessage(messageId, text, true);
-        if (text) this.remember({ role: 'assistant', content: text });
+        const heard = this.streaming?.heard;
+        this.streaming = undefined;
+        const kept = heard ?? text;
+        if (messageId) this.endMessage(messageId, kept, true);
+        if (kept) this.remember({ role: 'assistant', content: kept }, messageId);
         const code = err instanceof LlmError ? err.code : 'LLM_UNAVAILABLE';
-        if (code === 'LLM_ABORTED') return;
+        if (code === 'LLM_ABORTED' || heard !== undefined) return;
         console.error(`conversation ${this.id}: the model failed (${code}): ${(err as Error).message}`);
         this.say('assistant', phrases(this.record.language).unavailable);
         this.card({
@@ -295,8 +324,9 @@ export class LiveConversation {
         });
         return;
       }
+      this.streaming = undefined;
       if (messageId) this.endMessage(messageId, text, false);
-      this.remember({ role: 'assistant', content: text || null, ...(calls.length && { toolCalls: calls }) });
+      this.remember({ role: 'assistant', content: text || null, ...(calls.length && { toolCalls: calls }) }, messageId);
       if (!calls.length) return;
       for (const call of calls) {
         const output = await this.runTool(call, messageId);

@@ -107,6 +107,7 @@ export class SqliteConversationStore implements ConversationStore {
         `INSERT INTO conversation_history (conversation_id, idx, message)
          VALUES (?, (SELECT COALESCE(MAX(idx), -1) + 1 FROM conversation_history WHERE conversation_id = ?), ?)`,
       ),
+      replaceHistory: s('UPDATE conversation_history SET message = ? WHERE conversation_id = ? AND idx = ?'),
       history: s('SELECT message FROM conversation_history WHERE conversation_id = ? ORDER BY idx'),
       insertToolCall: s(
         'INSERT INTO tool_calls (id, conversation_id, name, arguments, result, ok, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -178,6 +179,10 @@ export class SqliteConversationStore implements ConversationStore {
     return (this.stmt.history!.all(conversationId) as Row[]).map(
       (row) => JSON.parse(row.message as string) as ChatMessage,
     );
+  }
+
+  replaceHistory(conversationId: string, index: number, message: ChatMessage): void {
+    this.stmt.replaceHistory!.run(JSON.stringify(message), conversationId, index);
   }
 
   recordToolCall(r: ToolCallRecord): void {

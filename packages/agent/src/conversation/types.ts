@@ -100,6 +100,8 @@ export interface ConversationStore {
   findClientMessage(conversationId: string, clientId: string): number | undefined;
   appendHistory(conversationId: string, message: ChatMessage): void;
   history(conversationId: string): ChatMessage[];
+  /** rewrite one history entry (an interrupted reply keeps only what was heard) */
+  replaceHistory(conversationId: string, index: number, message: ChatMessage): void;
   recordToolCall(record: ToolCallRecord): void;
   toolCalls(conversationId: string): ToolCallRecord[];
   audit(entry: Omit<AuditEntry, 'id'>): void;
