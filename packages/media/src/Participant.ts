@@ -1,4 +1,10 @@
-import type { RTCDataChannel, RTCPeerConnection, RTCRtpTransceiver, MediaStreamTrack, RtpPacket } from 'werift';
+import type {
+  RTCDataChannel,
+  RTCPeerConnection,
+  RTCRtpTransceiver,
+  MediaStreamTrack,
+  RtpPacket,
+} from 'werift';
 import {
   ErrorCode,
   LiveportError,
@@ -113,7 +119,8 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     codec: { mimeType: string; clockRate: number },
     ssrc: number,
   ): { track: PublishedTrack; write: (rtp: RtpPacket) => void } {
-    if (!this.local) throw new LiveportError(ErrorCode.BAD_REQUEST, 'only a local participant publishes in-process');
+    if (!this.local)
+      throw new LiveportError(ErrorCode.BAD_REQUEST, 'only a local participant publishes in-process');
     const track = this.requestPublish(request);
     const write = track.bindLocal(codec.mimeType, codec.clockRate, ssrc);
     this.emit('trackPublished', track);
@@ -263,7 +270,8 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
 
   subscribe(track: PublishedTrack): void {
     // a local participant hears tracks through PublishedTrack.tap, by its own choice
-    if (!this.subscriber || this.closed || this.downTracks.has(track.sid) || !this.permissions.subscribe) return;
+    if (!this.subscriber || this.closed || this.downTracks.has(track.sid) || !this.permissions.subscribe)
+      return;
     const transceiver = this.subscriber.addTransceiver(track.kind, { direction: 'sendonly' });
     const codecs = this.subscriber.config.codecs[track.kind] ?? [];
     const same = codecs.filter((c) => c.mimeType.toLowerCase() === track.mimeType.toLowerCase());
