@@ -12,6 +12,10 @@ import { FallbackGuide } from './FallbackGuide.ts';
 import { RateLimiter } from './RateLimiter.ts';
 import { verifyCustomerSession } from './customerSession.ts';
 import { PHRASE_LANGUAGES, phrases } from './phrases.ts';
+import type { SttProvider } from './providers/stt/types.ts';
+import type { TtsProvider } from './providers/tts/types.ts';
+import { VoiceAgent } from './voice/VoiceAgent.ts';
+import type { Room } from '@liveport/media';
 
 export interface AgentServiceOptions {
   store: StoreAdapter;
@@ -26,6 +30,11 @@ export interface AgentServiceOptions {
   now?: () => Date;
   /** messages per conversation: burst and refill per second */
   rateLimit?: { burst: number; perSecond: number };
+  /** speech in and out for voice sessions; without them voice is unavailable (text still works) */
+  stt?: SttProvider;
+  tts?: TtsProvider;
+  /** voice turn-taking: barge-in minimum and end-of-turn silence (ms) */
+  voice?: { bargeInMinMs?: number; endSilenceMs?: number; vad?: 'energy' | 'silero' | 'auto' };
   /** messages per sender address, across its conversations (many customers may share one NAT) */
   senderRateLimit?: { burst: number; perSecond: number };
 }
@@ -62,6 +71,8 @@ export class AgentService {
   readonly guide = new FallbackGuide();
   readonly now: () => Date;
   private readonly live = new Map<string, LiveConversation>();
+  /** voice agents by room name */
+  readonly voices = new Map<string, VoiceAgent>();
   private readonly limiter: RateLimiter;
   private readonly senderLimiter: RateLimiter;
   private cachedPolicy?: StorePolicy;
@@ -173,6 +184,48 @@ export class AgentService {
     }, 60_000).unref();
   }
 
+  /** Why voice cannot start here, or undefined when it can. */
+  get voiceUnavailable(): string | undefined {
+    if (!this.options.stt)
+      return 'no speech recognition (install Debian pocketsphinx and pocketsphinx-en-us, or configure an STT endpoint)';
+    if (!this.options.tts)
+      return 'no speech synthesis (install Debian espeak-ng, or configure a TTS endpoint)';
+    return undefined;
+  }
+
+  /**
+   * Put the agent into a room with a voice: it hears the room's first microphone and answers
+   * in the given conversation (a new one when none is given). One agent per room.
+   */
+  startVoice(room: Room, conversation?: LiveConversation, language?: string): VoiceAgent {
+    const missing = this.voiceUnavailable;
+    if (missing) throw new LiveportError(ErrorCode.AGENT_UNAVAILABLE, `voice is unavailable: ${missing}`);
+    const existing = this.voices.get(room.name);
+    if (existing) return existing;
+    const target = conversation ?? this.hello({ language }).conversation;
+    // The voice session listens to the conversation; keep it in memory while the room lives.
+    const agent: VoiceAgent = new VoiceAgent({
+      room,
+      conversation: target,
+      stt: this.options.stt!,
+      tts: this.options.tts!,
+      ...this.options.voice,
+      onClose: () => {
+        if (this.voices.get(room.name) === agent) this.voices.delete(room.name);
+      },
+    });
+    this.voices.set(room.name, agent);
+    return agent;
+  }
+
+  stopVoice(roomName: string): boolean {
+    const agent = this.voices.get(roomName);
+    if (!agent) return false;
+    this.voices.delete(roomName);
+    agent.close();
+    return true;
+  }
+
   get liveCount(): number {
     return this.live.size;
   }
@@ -182,6 +235,8 @@ export class AgentService {
   }
 
   close(): void {
+    for (const v of this.voices.values()) v.close();
+    this.voices.clear();
     for (const c of this.live.values()) c.close();
     this.live.clear();
   }

@@ -146,7 +146,22 @@ export type ChatServerMessage =
       disclosure: string;
     }
   | { type: 'error'; code: ErrorCode | string; message: string; clientId?: string }
-  | { type: 'pong' };
+  | { type: 'pong' }
+  /**
+   * The answer to the `voice_start` action: the room to join with the SDK (signaling at /rtc)
+   * and the token for it; the agent is already in the room, listening. Captions arrive as the
+   * conversation's ordinary messages.
+   */
+  | { type: 'voice'; status: 'started'; room: string; token: string; identity: string }
+  | { type: 'voice'; status: 'stopped' }
+  | { type: 'voice'; status: 'unavailable'; message: string }
+  /** what the voice agent is doing: for the Talk button's light, not part of the sequence */
+  | {
+      type: 'voice_state';
+      state: 'listening' | 'hearing' | 'thinking' | 'speaking' | 'interrupted' | 'resumed';
+      transcript?: string;
+      heard?: string;
+    };
 
 export type ChatParseResult =
   | { ok: true; message: ChatClientMessage }

@@ -11,8 +11,11 @@ import { roomRoutes } from './api/rooms.ts';
 import { demoRoutes } from './api/demo.ts';
 import { metricsRoutes } from './api/metrics.ts';
 import { SignalSession } from './signaling/SignalSession.ts';
-import { ChatSocket } from './chat/ChatSocket.ts';
+import { ChatSocket, type VoiceDoor } from './chat/ChatSocket.ts';
+import { voiceRoutes } from './api/voice.ts';
+import { mintToken } from './token.ts';
 import { createAgent, type AgentParts } from './chat/createAgent.ts';
+import type { LiveConversation } from '@liveport/agent';
 import { conversationRoutes } from './api/conversations.ts';
 import { storeRoutes } from './api/store.ts';
 import { Webhooks, type WebhookEvent } from './webhooks.ts';
@@ -76,6 +79,7 @@ export class LiveportNode {
     router.add('GET', '/favicon.ico', () => ({ status: 204 }));
     roomRoutes(router, this.sfu, this.keys);
     metricsRoutes(router, this.sfu, this.keys, () => this.parts?.agent);
+    voiceRoutes(router, this.sfu, () => this.parts?.agent, this.keys);
     if (config.demo) demoRoutes(router, { apiKey, apiSecret });
     this.http = createServer((req, res) => {
       void (async () => {
@@ -98,7 +102,7 @@ export class LiveportNode {
       if (path === '/chat' && this.parts) {
         const agent = this.parts.agent;
         this.chatWss.handleUpgrade(req, socket, head, (ws) => {
-          new ChatSocket(ws, agent, req.socket.remoteAddress ?? 'unknown');
+          new ChatSocket(ws, agent, req.socket.remoteAddress ?? 'unknown', this.voiceDoor());
         });
         return;
       }
@@ -112,6 +116,37 @@ export class LiveportNode {
         ws.on('close', () => this.sessions.delete(session));
       });
     });
+  }
+
+  /** A chat's way into a call with the voice agent: a room of its own, a token to join it. */
+  private voiceDoor(): VoiceDoor {
+    const roomOf = (c: LiveConversation) => `voice-${c.id}`;
+    const [apiKey, apiSecret] = [...this.keys.entries()][0]!;
+    return {
+      start: (conversation) => {
+        const agent = this.parts!.agent;
+        const name = roomOf(conversation);
+        const room = this.sfu.get(name) ?? this.sfu.create(name, { maxParticipants: 3, emptyTimeoutSec: 60 });
+        agent.startVoice(room, conversation);
+        const identity = `customer-${conversation.id.slice(0, 8)}`;
+        const token = mintToken({
+          apiKey,
+          apiSecret,
+          identity,
+          name: 'Customer',
+          ttlSec: 3600,
+          grants: { room: name, join: true, subscribe: true, publish: ['microphone'], publishData: false },
+        });
+        return { room: name, token, identity };
+      },
+      stop: (conversation) => {
+        const name = roomOf(conversation);
+        this.parts?.agent.stopVoice(name);
+        if (this.sfu.get(name)) this.sfu.delete(name);
+      },
+      watch: (conversation, listener) =>
+        this.parts?.agent.voices.get(roomOf(conversation))?.onEvent(listener),
+    };
   }
 
   async start(): Promise<StartedNode> {

@@ -326,7 +326,10 @@ export class LiveConversation {
       }
       this.streaming = undefined;
       if (messageId) this.endMessage(messageId, text, false);
-      this.remember({ role: 'assistant', content: text || null, ...(calls.length && { toolCalls: calls }) }, messageId);
+      this.remember(
+        { role: 'assistant', content: text || null, ...(calls.length && { toolCalls: calls }) },
+        messageId,
+      );
       if (!calls.length) return;
       for (const call of calls) {
         const output = await this.runTool(call, messageId);

@@ -87,6 +87,9 @@ interface Reply {
  */
 export class VoiceSession {
   readonly metrics = new VoiceMetrics();
+  get conversationId(): string {
+    return this.conversation.id;
+  }
   private readonly conversation: LiveConversation;
   private readonly decoder = new OpusCodec();
   private readonly down = new Resampler(PLAYBACK_RATE, STT_RATE);

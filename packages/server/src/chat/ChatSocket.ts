@@ -6,9 +6,17 @@ import {
   type ChatClientMessage,
   type ChatServerMessage,
 } from '@liveport/protocol';
-import type { AgentService, LiveConversation } from '@liveport/agent';
+import type { AgentService, LiveConversation, VoiceEvent } from '@liveport/agent';
 
 const HELLO_TIMEOUT_MS = 10_000;
+
+/** How a chat turns into a call with the voice agent (the node knows rooms and tokens). */
+export interface VoiceDoor {
+  start(conversation: LiveConversation): { room: string; token: string; identity: string };
+  stop(conversation: LiveConversation): void;
+  /** the agent's state, for the Talk button; returns the unsubscribe */
+  watch(conversation: LiveConversation, listener: (event: VoiceEvent) => void): (() => void) | undefined;
+}
 
 /**
  * One customer's chat connection: the first frame must be `hello`; after it the socket
@@ -19,12 +27,14 @@ export class ChatSocket {
   private conversation?: LiveConversation;
   private unsubscribe?: () => void;
   private readonly helloTimer: ReturnType<typeof setTimeout>;
+  private stopWatching?: () => void;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly agent: AgentService,
     /** who is sending, for rate limits (the client's address) */
     private readonly sender: string,
+    private readonly voice?: VoiceDoor,
   ) {
     this.helloTimer = setTimeout(() => ws.close(4000, 'no hello'), HELLO_TIMEOUT_MS);
     ws.on('message', (data, isBinary) => {
@@ -60,6 +70,9 @@ export class ChatSocket {
         clientId: msg.clientId,
       });
     }
+    if (msg.type === 'action' && (msg.action === 'voice_start' || msg.action === 'voice_stop')) {
+      return this.voiceAction(conversation, msg.action);
+    }
     const done =
       msg.type === 'message'
         ? conversation.customerMessage(msg.clientId, msg.text, msg.page)
@@ -87,6 +100,34 @@ export class ChatSocket {
     this.unsubscribe = conversation.subscribe((event) => this.send(event));
   }
 
+  private voiceAction(conversation: LiveConversation, action: 'voice_start' | 'voice_stop'): void {
+    if (!this.voice)
+      return this.send({ type: 'voice', status: 'unavailable', message: 'voice is not offered here' });
+    if (action === 'voice_stop') {
+      this.voice.stop(conversation);
+      this.stopWatching?.();
+      this.stopWatching = undefined;
+      return this.send({ type: 'voice', status: 'stopped' });
+    }
+    try {
+      const call = this.voice.start(conversation);
+      this.stopWatching?.();
+      this.stopWatching = this.voice.watch(conversation, (event) =>
+        this.send({
+          type: 'voice_state',
+          state: event.type,
+          ...(event.type === 'thinking' && { transcript: event.transcript }),
+          ...(event.type === 'interrupted' && { heard: event.heard }),
+        }),
+      );
+      this.send({ type: 'voice', status: 'started', ...call });
+    } catch (err) {
+      if (err instanceof LiveportError)
+        return this.send({ type: 'voice', status: 'unavailable', message: err.message });
+      throw err;
+    }
+  }
+
   private fail(err: unknown): void {
     if (err instanceof LiveportError) {
       this.send({ type: 'error', code: err.code, message: err.message });
@@ -102,6 +143,7 @@ export class ChatSocket {
 
   private close(): void {
     clearTimeout(this.helloTimer);
+    this.stopWatching?.();
     this.unsubscribe?.();
     this.unsubscribe = undefined;
   }

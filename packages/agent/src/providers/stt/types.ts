@@ -33,7 +33,12 @@ export interface SttResult {
   confidence?: number;
 }
 
-export type SpeechErrorCode = 'SPEECH_UNAVAILABLE' | 'SPEECH_BAD_REQUEST' | 'SPEECH_RATE_LIMITED' | 'SPEECH_AUTH_FAILED' | 'SPEECH_ABORTED';
+export type SpeechErrorCode =
+  | 'SPEECH_UNAVAILABLE'
+  | 'SPEECH_BAD_REQUEST'
+  | 'SPEECH_RATE_LIMITED'
+  | 'SPEECH_AUTH_FAILED'
+  | 'SPEECH_ABORTED';
 
 export class SpeechError extends Error {
   constructor(
