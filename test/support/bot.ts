@@ -15,6 +15,8 @@ process.once('beforeExit', (code) => process.exit(code));
 export class Bot {
   readonly framesByTrack = new Map<string, number>();
   audioSamples = 0;
+  /** level of every received 10 ms audio frame, to tell speech from silence and when it stopped */
+  readonly audioLevels: { at: number; rms: number }[] = [];
   firstFrameAt?: number;
   /** arrival time (performance.now) of every decoded video frame, for freeze measurements */
   readonly frameTimes: number[] = [];
@@ -58,6 +60,9 @@ export class Bot {
       const sink = new RTCAudioSink(media);
       sink.ondata = (d: { samples: Int16Array }) => {
         this.audioSamples += d.samples.length;
+        let sum = 0;
+        for (let i = 0; i < d.samples.length; i++) sum += d.samples[i]! * d.samples[i]!;
+        this.audioLevels.push({ at: performance.now(), rms: Math.sqrt(sum / Math.max(1, d.samples.length)) });
       };
       this.sinks.push(sink);
     }
@@ -131,6 +136,43 @@ export class Bot {
       published.push(await this.room.publishTrack(track, { source: 'microphone' }));
     }
     return published;
+  }
+
+  /**
+   * Publish a microphone that is silent until `play` is given 48 kHz PCM, which it sends in real
+   * time (10 ms frames), as a person talking would; `play` resolves when the audio has gone.
+   */
+  async publishMicrophone(): Promise<{ play(pcm48k: Int16Array): Promise<void> }> {
+    const source = new RTCAudioSource();
+    const frame = new Int16Array(480);
+    let queue: { pcm: Int16Array; offset: number; done: () => void }[] = [];
+    const started = performance.now();
+    let sent = 0;
+    const tick = () => {
+      // catch up to the wall clock, so timer jitter does not slow the speech down
+      const due = Math.floor((performance.now() - started) / 10);
+      for (; sent < due; sent++) {
+        frame.fill(0);
+        const current = queue[0];
+        if (current) {
+          const take = Math.min(480, current.pcm.length - current.offset);
+          frame.set(current.pcm.subarray(current.offset, current.offset + take));
+          current.offset += take;
+          if (current.offset >= current.pcm.length) {
+            queue = queue.slice(1);
+            current.done();
+          }
+        }
+        source.onData({ samples: frame, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
+      }
+    };
+    this.timers.push(setInterval(tick, 10));
+    const track = source.createTrack();
+    this.sources.push(track);
+    await this.room.publishTrack(track, { source: 'microphone' });
+    return {
+      play: (pcm48k) => new Promise<void>((done) => queue.push({ pcm: pcm48k, offset: 0, done })),
+    };
   }
 
   private stopMedia(): void {

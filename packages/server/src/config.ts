@@ -63,6 +63,30 @@ export const NodeConfig = z
         detectOllama: z.boolean().default(true),
       })
       .prefault({}),
+    /**
+     * Speech for the voice agent: OpenAI-compatible endpoints when given, else Debian's
+     * pocketsphinx (recognition, English) and espeak-ng (synthesis) when installed.
+     */
+    speech: z
+      .object({
+        sttBaseUrl: z.url().optional(),
+        sttApiKey: z.string().optional(),
+        sttModel: z.string().min(1).default('whisper-1'),
+        ttsBaseUrl: z.url().optional(),
+        ttsApiKey: z.string().optional(),
+        ttsModel: z.string().min(1).default('tts-1'),
+        ttsVoice: z.string().min(1).default('alloy'),
+      })
+      .prefault({}),
+    voice: z
+      .object({
+        /** customer speech that interrupts the agent (ms); leaders use 160-500 */
+        bargeInMinMs: z.number().int().min(60).max(2000).default(200),
+        /** silence that ends the customer's turn (ms) */
+        endSilenceMs: z.number().int().min(150).max(5000).default(600),
+        vad: z.enum(['auto', 'energy', 'silero']).default('auto'),
+      })
+      .prefault({}),
     agent: z
       .object({
         storeName: z.string().min(1).max(100).default('Liveport Demo Store'),
@@ -131,6 +155,16 @@ const SETTINGS: { path: string[]; env: string; flag: string; parse: Parse }[] = 
     flag: 'llm-detect-ollama',
     parse: asBool,
   },
+  { path: ['speech', 'sttBaseUrl'], env: 'LIVEPORT_STT_BASE_URL', flag: 'stt-base-url', parse: asString },
+  { path: ['speech', 'sttApiKey'], env: 'LIVEPORT_STT_API_KEY', flag: 'stt-api-key', parse: asString },
+  { path: ['speech', 'sttModel'], env: 'LIVEPORT_STT_MODEL', flag: 'stt-model', parse: asString },
+  { path: ['speech', 'ttsBaseUrl'], env: 'LIVEPORT_TTS_BASE_URL', flag: 'tts-base-url', parse: asString },
+  { path: ['speech', 'ttsApiKey'], env: 'LIVEPORT_TTS_API_KEY', flag: 'tts-api-key', parse: asString },
+  { path: ['speech', 'ttsModel'], env: 'LIVEPORT_TTS_MODEL', flag: 'tts-model', parse: asString },
+  { path: ['speech', 'ttsVoice'], env: 'LIVEPORT_TTS_VOICE', flag: 'tts-voice', parse: asString },
+  { path: ['voice', 'bargeInMinMs'], env: 'LIVEPORT_VOICE_BARGE_IN_MS', flag: 'voice-barge-in-ms', parse: asInt },
+  { path: ['voice', 'endSilenceMs'], env: 'LIVEPORT_VOICE_END_SILENCE_MS', flag: 'voice-end-silence-ms', parse: asInt },
+  { path: ['voice', 'vad'], env: 'LIVEPORT_VOICE_VAD', flag: 'voice-vad', parse: asString },
   { path: ['agent', 'storeName'], env: 'LIVEPORT_STORE_NAME', flag: 'store-name', parse: asString },
   {
     path: ['agent', 'senderBurst'],
