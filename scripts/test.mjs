@@ -6,7 +6,13 @@ import { execSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const DEBIAN = [{ pkg: 'chromium', path: '/usr/bin/chromium' }];
+const DEBIAN = [
+  { pkg: 'chromium', path: '/usr/bin/chromium' },
+  { pkg: 'espeak-ng', path: '/usr/bin/espeak-ng' },
+  { pkg: 'pocketsphinx', path: '/usr/bin/pocketsphinx_continuous' },
+  { pkg: 'pocketsphinx-en-us', path: '/usr/share/pocketsphinx/model/en-us/en-us/mdef' },
+  { pkg: 'sox', path: '/usr/bin/sox' },
+];
 
 const missing = DEBIAN.filter((d) => !existsSync(d.path)).map((d) => d.pkg);
 if (missing.length) {

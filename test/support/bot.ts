@@ -163,7 +163,13 @@ export class Bot {
             current.done();
           }
         }
-        source.onData({ samples: frame, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
+        source.onData({
+          samples: frame,
+          sampleRate: 48000,
+          bitsPerSample: 16,
+          channelCount: 1,
+          numberOfFrames: 480,
+        });
       }
     };
     this.timers.push(setInterval(tick, 10));

@@ -184,6 +184,12 @@ export class AgentService {
     }, 60_000).unref();
   }
 
+  /** Speech engines found after start (installed in the background, say). */
+  setSpeech(providers: { stt?: SttProvider; tts?: TtsProvider }): void {
+    if (providers.stt) this.options.stt = providers.stt;
+    if (providers.tts) this.options.tts = providers.tts;
+  }
+
   /** Why voice cannot start here, or undefined when it can. */
   get voiceUnavailable(): string | undefined {
     if (!this.options.stt)

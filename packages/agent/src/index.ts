@@ -28,3 +28,7 @@ export type { BargeInMetrics, VoiceTurnMetrics } from './voice/VoiceMetrics.ts';
 export type { SttProvider, SttStream, SttResult } from './providers/stt/types.ts';
 export { SpeechError } from './providers/stt/types.ts';
 export type { TtsProvider, TtsStream } from './providers/tts/types.ts';
+export { selectSpeech, missingSpeechEngines } from './providers/selectSpeech.ts';
+export type { SpeechProviders, SpeechSelectionConfig } from './providers/selectSpeech.ts';
+export { OpenAiSttProvider, PocketsphinxStt } from './providers/stt/index.ts';
+export { EspeakTts, OpenAiTtsProvider } from './providers/tts/index.ts';

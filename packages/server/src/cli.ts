@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { TrackSource } from '@liveport/protocol';
 import { CONFIG_FLAGS, ConfigError, loadConfig } from './config.ts';
 import { loadOrCreateKeys } from './keys.ts';
+import { ensureSpeechEngines } from './chat/createAgent.ts';
 import { LiveportNode } from './LiveportNode.ts';
 import { mintToken } from './token.ts';
 
@@ -73,6 +74,10 @@ async function start(args: string[]): Promise<number> {
       : `  AI agent:    ${brain.kind} ${brain.model}`,
   );
   console.log(`  chat socket: ${started.url.replace(/^http/, 'ws')}/chat`);
+  const agentService = node.parts!.agent;
+  if (!agentService.voiceUnavailable)
+    console.log('  voice:       on (the Talk button in the widget; POST /api/rooms/:room/agent)');
+  ensureSpeechEngines(config, agentService, (line) => console.log(line));
   console.log(`  REST API:    ${started.url}/api/rooms`);
   console.log(`  signaling:   ${started.url.replace(/^http/, 'ws')}/rtc`);
   console.log(

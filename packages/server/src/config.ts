@@ -85,6 +85,8 @@ export const NodeConfig = z
         /** silence that ends the customer's turn (ms) */
         endSilenceMs: z.number().int().min(150).max(5000).default(600),
         vad: z.enum(['auto', 'energy', 'silero']).default('auto'),
+        /** install Debian's espeak-ng and pocketsphinx at start when missing (root on Debian only) */
+        installEngines: z.boolean().default(true),
       })
       .prefault({}),
     agent: z
@@ -162,9 +164,25 @@ const SETTINGS: { path: string[]; env: string; flag: string; parse: Parse }[] = 
   { path: ['speech', 'ttsApiKey'], env: 'LIVEPORT_TTS_API_KEY', flag: 'tts-api-key', parse: asString },
   { path: ['speech', 'ttsModel'], env: 'LIVEPORT_TTS_MODEL', flag: 'tts-model', parse: asString },
   { path: ['speech', 'ttsVoice'], env: 'LIVEPORT_TTS_VOICE', flag: 'tts-voice', parse: asString },
-  { path: ['voice', 'bargeInMinMs'], env: 'LIVEPORT_VOICE_BARGE_IN_MS', flag: 'voice-barge-in-ms', parse: asInt },
-  { path: ['voice', 'endSilenceMs'], env: 'LIVEPORT_VOICE_END_SILENCE_MS', flag: 'voice-end-silence-ms', parse: asInt },
+  {
+    path: ['voice', 'bargeInMinMs'],
+    env: 'LIVEPORT_VOICE_BARGE_IN_MS',
+    flag: 'voice-barge-in-ms',
+    parse: asInt,
+  },
+  {
+    path: ['voice', 'endSilenceMs'],
+    env: 'LIVEPORT_VOICE_END_SILENCE_MS',
+    flag: 'voice-end-silence-ms',
+    parse: asInt,
+  },
   { path: ['voice', 'vad'], env: 'LIVEPORT_VOICE_VAD', flag: 'voice-vad', parse: asString },
+  {
+    path: ['voice', 'installEngines'],
+    env: 'LIVEPORT_VOICE_INSTALL_ENGINES',
+    flag: 'voice-install-engines',
+    parse: asBool,
+  },
   { path: ['agent', 'storeName'], env: 'LIVEPORT_STORE_NAME', flag: 'store-name', parse: asString },
   {
     path: ['agent', 'senderBurst'],

@@ -1,7 +1,17 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { createStore, type StoreAdapter } from '@liveport/commerce';
-import { AgentService, SqliteConversationStore, selectProvider, type LlmConfig } from '@liveport/agent';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import {
+  AgentService,
+  SqliteConversationStore,
+  missingSpeechEngines,
+  selectProvider,
+  selectSpeech,
+  type LlmConfig,
+  type SpeechSelectionConfig,
+} from '@liveport/agent';
 import type { NodeConfig } from '../config.ts';
 
 export interface AgentParts {
@@ -36,7 +46,11 @@ export async function createAgent(config: NodeConfig): Promise<AgentParts> {
     { llm: llmConfig(config) },
     { ollamaBaseUrl: config.llm.detectOllama ? undefined : false },
   );
+  const speechConfig = speechSettings(config);
+  const speech = await selectSpeech(speechConfig);
   const agent = new AgentService({
+    ...speech,
+    voice: config.voice,
     store,
     conversations,
     provider,
@@ -46,4 +60,71 @@ export async function createAgent(config: NodeConfig): Promise<AgentParts> {
   });
   await agent.start();
   return { store, agent };
+}
+
+function speechSettings(config: NodeConfig): SpeechSelectionConfig {
+  const s = config.speech;
+  return {
+    ...(s.sttBaseUrl && {
+      stt: {
+        kind: 'openai' as const,
+        baseUrl: s.sttBaseUrl,
+        model: s.sttModel,
+        ...(s.sttApiKey && { apiKey: s.sttApiKey }),
+      },
+    }),
+    ...(s.ttsBaseUrl && {
+      tts: {
+        kind: 'openai' as const,
+        baseUrl: s.ttsBaseUrl,
+        model: s.ttsModel,
+        voice: s.ttsVoice,
+        ...(s.ttsApiKey && { apiKey: s.ttsApiKey }),
+      },
+    }),
+  };
+}
+
+/**
+ * Voice needs Debian's speech engines. A node running as root on Debian installs the missing
+ * ones in the background (text features work meanwhile) and turns voice on when they are in;
+ * otherwise it names the packages. Returns the lines to print at start.
+ */
+export function ensureSpeechEngines(
+  config: NodeConfig,
+  agent: AgentService,
+  log: (line: string) => void,
+): void {
+  const speechConfig = speechSettings(config);
+  const missing = missingSpeechEngines(speechConfig);
+  if (!missing.length) return;
+  const packages = [...new Set(missing.flatMap((m) => m.debianPackages))];
+  const canInstall =
+    config.voice.installEngines && process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
+  if (!canInstall) {
+    for (const m of missing) log(`  voice:       ${m.message}`);
+    return;
+  }
+  log(
+    `  voice:       installing ${packages.join(' ')} with apt-get in the background; text chat works meanwhile`,
+  );
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = spawn(
+    'sh',
+    ['-c', `apt-get update -qq && apt-get install -y -qq --no-install-recommends ${packages.join(' ')}`],
+    { stdio: 'ignore', env },
+  );
+  install.on('error', () =>
+    log('  voice:       apt-get could not run; install ' + packages.join(' ') + ' yourself'),
+  );
+  install.on('exit', (code) => {
+    if (code !== 0)
+      return log(`  voice:       apt-get failed (exit ${code}); install ${packages.join(' ')} yourself`);
+    void selectSpeech(speechConfig).then((providers) => {
+      agent.setSpeech(providers);
+      log(
+        agent.voiceUnavailable ? `  voice:       still off: ${agent.voiceUnavailable}` : '  voice:       on',
+      );
+    });
+  });
 }
