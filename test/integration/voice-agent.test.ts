@@ -77,6 +77,35 @@ describe('the voice agent in a room', () => {
     await llm?.close();
   });
 
+  test('the SDK brings the agent into a room with the roomAdmin grant, and not without it', async () => {
+    const guest = await Bot.join(
+      node.url,
+      node.token('guest', { room: 'voice-sdk', join: true, subscribe: true }),
+    );
+    await assert.rejects(guest.room.startAgent(), /roomAdmin/);
+    const clerk = await Bot.join(
+      node.url,
+      node.token('clerk', { room: 'voice-sdk', join: true, subscribe: true, roomAdmin: true }),
+    );
+    const started = await clerk.room.startAgent({ language: 'es' });
+    assert.match(started.identity, /^agent-/);
+    await until(
+      () => [...guest.room.participants.values()].some((p) => p.identity === started.identity),
+      5000,
+      'the agent joins',
+    );
+    const view = await agentView('voice-sdk');
+    assert.equal(view.conversationId, started.conversationId);
+    await clerk.room.stopAgent();
+    await until(
+      () => ![...guest.room.participants.values()].some((p) => p.identity === started.identity),
+      5000,
+      'the agent leaves',
+    );
+    await guest.leave();
+    await clerk.leave();
+  });
+
   test('hears a spoken question and answers with speech; the transcript holds both turns', async () => {
     llm.options.script = () => [say(SHORT_ANSWER)];
     const { bot, mic } = await call('voice-answer');

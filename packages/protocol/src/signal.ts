@@ -86,6 +86,9 @@ export const ClientMessage = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('update_name'), rid, name: z.string().max(256) }),
   z.object({ type: z.literal('leave'), rid }),
+  /** ask for the AI voice agent in this room (needs the roomAdmin grant) */
+  z.object({ type: z.literal('start_agent'), rid, language: z.string().min(2).max(35).optional() }),
+  z.object({ type: z.literal('stop_agent'), rid }),
   z.object({ type: z.literal('ping'), rid, t: z.number() }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
@@ -129,6 +132,7 @@ export type ServerMessage =
       reliable: boolean;
     }
   | { type: 'ok'; rid?: string }
+  | { type: 'agent_started'; rid?: string; identity: string; conversationId: string }
   | { type: 'pong'; rid?: string; t: number; serverTime: number }
   | { type: 'leave'; reason: LeaveReason }
   | { type: 'error'; rid?: string; code: ErrorCode; message: string };

@@ -511,6 +511,22 @@ export class Room extends TypedEmitter<RoomEvents> {
     return this.subscriber?.connectionState ?? 'new';
   }
 
+  /**
+   * Bring the store's AI agent into this room as a voice participant: it listens to the room's
+   * first microphone and answers aloud. Needs a token with the roomAdmin grant (a store's
+   * server mints one for its clerk or its own page).
+   */
+  async startAgent(
+    options: { language?: string } = {},
+  ): Promise<{ identity: string; conversationId: string }> {
+    const started = await this.signal.request<'agent_started'>({ type: 'start_agent', ...options });
+    return { identity: started.identity, conversationId: started.conversationId };
+  }
+
+  async stopAgent(): Promise<void> {
+    await this.signal.request<'ok'>({ type: 'stop_agent' });
+  }
+
   async leave(): Promise<void> {
     if (this.closed) return;
     try {

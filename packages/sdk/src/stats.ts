@@ -13,6 +13,8 @@ export interface ConnectionStats {
   videoWidth?: number;
   videoHeight?: number;
   audioPacketsReceived: number;
+  /** the received audio's total energy as the browser measured it: above 0 once sound, not silence, arrived */
+  audioEnergyReceived: number;
   /** video freezes the browser counted, and their total length in seconds */
   freezeCount: number;
   freezeSeconds: number;
@@ -38,6 +40,7 @@ export function summarizeStats(
     receiveLoss: 0,
     videoFramesDecoded: 0,
     audioPacketsReceived: 0,
+    audioEnergyReceived: 0,
     freezeCount: 0,
     freezeSeconds: 0,
     audioConcealedRatio: 0,
@@ -69,6 +72,7 @@ export function summarizeStats(
         if (typeof s.frameHeight === 'number') out.videoHeight = s.frameHeight;
       } else if (s.kind === 'audio') {
         out.audioPacketsReceived += num('packetsReceived');
+        out.audioEnergyReceived += num('totalAudioEnergy');
         concealed += num('concealedSamples');
         samples += num('totalSamplesReceived');
         if (typeof s.jitter === 'number') out.jitterMs = Math.round(s.jitter * 1000);

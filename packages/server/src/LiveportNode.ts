@@ -111,7 +111,7 @@ export class LiveportNode {
         return;
       }
       this.wss.handleUpgrade(req, socket, head, (ws) => {
-        const session = new SignalSession(ws, this.sfu, this.keys);
+        const session = new SignalSession(ws, this.sfu, this.keys, () => this.parts?.agent);
         this.sessions.add(session);
         ws.on('close', () => this.sessions.delete(session));
       });

@@ -9,6 +9,7 @@ import {
   type TokenClaims,
 } from '@liveport/protocol';
 import type { Participant, Room, Sfu } from '@liveport/media';
+import type { AgentService } from '@liveport/agent';
 import type { KeyRing } from '../keys.ts';
 import { verifyToken } from '../token.ts';
 
@@ -36,6 +37,8 @@ export class SignalSession {
     private readonly ws: WebSocket,
     private readonly sfu: Sfu,
     private readonly keys: KeyRing,
+    /** the AI agent service, for `start_agent` (absent before the node has started) */
+    private readonly agent?: () => AgentService | undefined,
   ) {
     ws.on('message', (data, isBinary) => {
       if (isBinary)
@@ -178,6 +181,29 @@ export class SignalSession {
         this.leaveRoom('client_leave');
         this.ws.close(1000, 'left');
         return;
+      case 'start_agent': {
+        const agent = this.agent?.();
+        if (!claims.grants.roomAdmin && !claims.grants.roomCreate) {
+          throw new LiveportError(ErrorCode.GRANT_MISSING, 'starting the agent needs the roomAdmin grant');
+        }
+        if (!agent)
+          throw new LiveportError(ErrorCode.AGENT_UNAVAILABLE, 'the agent is not running on this node');
+        const voice = agent.startVoice(room, undefined, msg.language);
+        return this.send({
+          type: 'agent_started',
+          rid: msg.rid,
+          identity: voice.identity,
+          conversationId: voice.session.conversationId,
+        });
+      }
+      case 'stop_agent': {
+        if (!claims.grants.roomAdmin && !claims.grants.roomCreate) {
+          throw new LiveportError(ErrorCode.GRANT_MISSING, 'stopping the agent needs the roomAdmin grant');
+        }
+        if (!this.agent?.()?.stopVoice(room.name))
+          throw new LiveportError(ErrorCode.NOT_FOUND, 'no agent in this room');
+        return this.ok(msg.rid);
+      }
       case 'join':
       case 'ping':
         return; // handled before dispatch
