@@ -3,29 +3,17 @@
 // own first-token overhead = (customer's send -> first token on the customer's socket) minus
 // (model server: request received -> first token written), both on this process's clock.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { TestChatClient } from '../test/support/chatClient.ts';
 import { percentile } from './join.ts';
+import { startNodeProcess } from './support/nodeProcess.ts';
 
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 200);
 const TURNS = 3;
 const FIRST_TOKEN_MS = 300;
 const TOKENS_PER_SECOND = 40;
 const REPLY = Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** the node's V8 heap after a full collection, from its /metrics */
 async function heapKb(pid: number, url: string, auth: string): Promise<number> {
@@ -79,31 +67,12 @@ export async function run() {
     });
     standIn.once('exit', (code) => reject(new Error(`model stand-in exited ${code}`)));
   });
-  const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'liveport-bench-agent-'));
-  const bin = fileURLToPath(new URL('../packages/server/bin/liveport.js', import.meta.url));
-  const child = spawn(
-    process.execPath,
+  const node = await startNodeProcess(
     [
-      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
-      '--expose-gc',
-      '--import',
-      fileURLToPath(new URL('./support/gcOnSignal.mjs', import.meta.url)),
-      bin,
-      'start',
-      '--port',
-      String(port),
-      '--host',
-      '127.0.0.1',
-      '--data-dir',
-      dataDir,
-      '--no-demo',
       '--llm-base-url',
       llmBaseUrl,
       '--llm-model',
       'stand-in',
-      '--llm-detect-ollama',
-      'false',
       '--rtc-port-min',
       '45000',
       '--rtc-port-max',
@@ -114,25 +83,17 @@ export async function run() {
       '--agent-sender-per-second',
       '100000',
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    ['--expose-gc', '--import', fileURLToPath(new URL('./support/gcOnSignal.mjs', import.meta.url))],
   );
-  const url = `http://127.0.0.1:${port}`;
+  const { url, auth } = node;
+  const child = node.child;
   try {
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => (String(d).includes('listening') ? resolve() : undefined));
-      child.once('exit', (code) => reject(new Error(`node exited ${code}`)));
-    });
     // warm up: one conversation end to end, so module loading and JIT are not measured
     const warm = await TestChatClient.connect(url, { language: 'en' });
     warm.send({ type: 'message', clientId: 'w', text: 'warm up' });
     await warm.next((m) => m.type === 'message_end' && m.role === 'assistant' && m.text === REPLY, 20_000);
     await warm.close();
     await sleep(500);
-    const stored = JSON.parse(readFileSync(join(dataDir, 'keys.json'), 'utf8')) as {
-      keys: Record<string, string>;
-    };
-    const [key, secret] = Object.entries(stored.keys)[0]!;
-    const auth = `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`;
     const heapBefore = await heapKb(child.pid!, url, auth);
     const rssBefore = rssKb(child.pid!);
 
@@ -203,9 +164,7 @@ export async function run() {
     ].join('\n');
     return { figures, table };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await node.stop();
     standIn.kill('SIGTERM');
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
