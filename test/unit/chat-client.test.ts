@@ -8,6 +8,8 @@ import {
   type ChatMessage,
   type KeyValueStore,
   type TransportFactory,
+  type VoiceCallState,
+  type VoiceLight,
 } from '../../packages/web/src/widget/ChatClient.ts';
 
 /** The widget's socket, in Node: `ws` behind the client's three-callback transport. */
@@ -373,5 +375,141 @@ describe('ChatClient', () => {
     assert.equal(action.action, 'lookup_order');
     assert.deepEqual(action.values, { orderNumber: 'LP-1042', email: 'ana@example.com' });
     assert.ok(action.clientId.length > 0);
+  });
+
+  describe('voice', () => {
+    const started: ChatServerMessage = {
+      type: 'voice',
+      status: 'started',
+      room: 'voice-conv-1',
+      token: 'room-token',
+      identity: 'customer-conv-1',
+    };
+
+    /** A client welcomed into conv-1 at seq 0, and what it announces about the call. */
+    const welcomed = async () => {
+      const chat = connect();
+      const line = await node.accept();
+      await line.next('hello');
+      line.send(welcome(0));
+      await until(() => chat.status === 'open', 'welcome');
+      const calls: VoiceCallState[] = [];
+      const lights: VoiceLight[] = [];
+      chat.on('voice', (call) => calls.push(structuredClone(call)));
+      chat.on('voiceState', (light) => lights.push(light));
+      return { chat, line, calls, lights };
+    };
+
+    it('asks for a call with the voice_start action and goes live in the room the node answers with', async () => {
+      const { chat, line, calls } = await welcomed();
+      chat.startVoice();
+      const action = await line.next('action');
+      assert.equal(action.action, 'voice_start');
+      assert.ok(action.clientId.length > 0);
+      line.send(started);
+      await until(() => chat.voice.phase === 'live', 'the call');
+      assert.deepEqual(calls, [
+        { phase: 'starting' },
+        {
+          phase: 'live',
+          room: 'voice-conv-1',
+          token: 'room-token',
+          identity: 'customer-conv-1',
+          light: 'listening',
+        },
+      ]);
+      assert.equal(chat.lastSeq, -1, 'voice frames are outside the sequence');
+      assert.equal(chat.unconfirmed.length, 0, 'a voice action is not resent like a message');
+    });
+
+    it('lights who has the floor from voice_state: an interruption hands it to the customer, a false one back', async () => {
+      const { chat, line, lights } = await welcomed();
+      chat.startVoice();
+      await line.next('action');
+      line.send(
+        started,
+        { type: 'voice_state', state: 'hearing' },
+        { type: 'voice_state', state: 'thinking', transcript: 'where is my order' },
+        { type: 'voice_state', state: 'speaking' },
+        { type: 'voice_state', state: 'interrupted', heard: 'Your order' },
+        { type: 'voice_state', state: 'resumed' },
+        { type: 'voice_state', state: 'listening' },
+      );
+      await until(() => lights.length === 6, 'six states');
+      assert.deepEqual(lights, ['hearing', 'thinking', 'speaking', 'hearing', 'speaking', 'listening']);
+      assert.equal(chat.voice.phase === 'live' && chat.voice.light, 'listening');
+    });
+
+    it("shows the customer's recognized speech, which has no bubble typed here, as the customer's", async () => {
+      const { chat, line } = await welcomed();
+      line.send(
+        { seq: 1, type: 'message_start', messageId: 'c1', role: 'customer', at: 1 },
+        {
+          seq: 2,
+          type: 'message_end',
+          messageId: 'c1',
+          role: 'customer',
+          text: 'where is my order',
+          at: 1,
+          clientId: 'voice-lx3-1',
+        },
+        { seq: 3, type: 'message_start', messageId: 'a1', role: 'assistant', at: 2 },
+        { seq: 4, type: 'token', messageId: 'a1', delta: 'It is with ' },
+        { seq: 5, type: 'token', messageId: 'a1', delta: 'DHL.' },
+      );
+      await until(() => chat.lastSeq === 5, 'seq 5');
+      assert.deepEqual(
+        messages(chat).map((m) => [m.role, m.text, m.status]),
+        [
+          ['customer', 'where is my order', 'done'],
+          ['assistant', 'It is with DHL.', 'streaming'],
+        ],
+      );
+    });
+
+    it('says why voice is unavailable and keeps the text chat working', async () => {
+      const { chat, line, calls } = await welcomed();
+      chat.startVoice();
+      await line.next('action');
+      line.send({ type: 'voice', status: 'unavailable', message: 'voice is not offered here' });
+      await until(() => chat.voice.phase === 'off', 'the refusal');
+      assert.deepEqual(calls.at(-1), { phase: 'off', unavailable: 'voice is not offered here' });
+      chat.send('Where is my order?');
+      assert.equal((await line.next('message')).text, 'Where is my order?');
+    });
+
+    it('hangs up with voice_stop, and stops a call the node starts after the customer hung up', async () => {
+      const { chat, line, calls } = await welcomed();
+      chat.startVoice();
+      await line.next('action');
+      chat.stopVoice();
+      assert.deepEqual(calls.at(-1), { phase: 'off' }, 'off at once, before the node answers');
+      assert.equal((await line.next('action')).action, 'voice_stop');
+      line.send(started, { type: 'voice_state', state: 'listening' });
+      assert.equal((await line.next('action')).action, 'voice_stop', 'the late start is ended');
+      assert.equal(chat.voice.phase, 'off');
+      assert.deepEqual(
+        calls.map((c) => c.phase),
+        ['starting', 'off'],
+      );
+    });
+
+    it('asks again after the chat socket drops mid-call, and stays in the same room', async () => {
+      const { chat, line: first, calls } = await welcomed();
+      chat.startVoice();
+      await first.next('action');
+      first.send(started);
+      await until(() => chat.voice.phase === 'live', 'the call');
+      first.drop();
+
+      const line = await node.accept();
+      await line.next('hello');
+      line.send(welcome(0));
+      // The node watches the agent per socket: the new one must ask to hear its state.
+      assert.equal((await line.next('action')).action, 'voice_start');
+      line.send({ ...started, token: 'fresh-token' }, { type: 'voice_state', state: 'speaking' });
+      await until(() => chat.voice.phase === 'live' && chat.voice.light === 'speaking', 'the light');
+      assert.equal(calls.length, 2, 'no second live: the page is already in that room');
+    });
   });
 });

@@ -89,6 +89,30 @@ export interface WelcomeInfo {
 
 export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 
+type VoiceStateMessage = Extract<ChatServerMessage, { type: 'voice_state' }>;
+/** What the node says the voice agent is doing. */
+export type VoiceAgentState = VoiceStateMessage['state'];
+/**
+ * The Talk button's light: who has the floor. An interruption hands it to the customer, a
+ * false one gives it back to the agent.
+ */
+export type VoiceLight = 'listening' | 'hearing' | 'thinking' | 'speaking';
+
+export function voiceLight(state: VoiceAgentState): VoiceLight {
+  if (state === 'interrupted') return 'hearing';
+  if (state === 'resumed') return 'speaking';
+  return state;
+}
+
+/**
+ * The customer's voice call with the agent, as far as the chat knows it: asked for, or live
+ * in a room the page joins with the SDK. Off carries why when the node refused.
+ */
+export type VoiceCallState =
+  | { phase: 'off'; unavailable?: string }
+  | { phase: 'starting' }
+  | { phase: 'live'; room: string; token: string; identity: string; light: VoiceLight };
+
 export interface ChatClientEvents {
   [event: string]: unknown[];
   status: [ConnectionStatus];
@@ -99,6 +123,10 @@ export interface ChatClientEvents {
   /** the conversation was dropped (the node refused to resume it); the transcript is empty again */
   reset: [];
   error: [{ code: string; message: string; clientId?: string }];
+  /** the call started, ended or was refused (not fired for light changes) */
+  voice: [VoiceCallState];
+  /** the agent's state during a live call; transcript is what it heard, when it starts thinking */
+  voiceState: [VoiceLight, VoiceStateMessage];
 }
 
 export interface ChatClientOptions {
@@ -155,6 +183,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
   status: ConnectionStatus = 'idle';
   state: ConversationState = { language: '', verified: false, typing: false };
   readonly items: TranscriptItem[] = [];
+  voice: VoiceCallState = { phase: 'off' };
 
   private readonly byKey = new Map<string, TranscriptItem>();
   /** messageId -> key of the bubble showing it (a customer bubble is keyed by its clientId) */
@@ -173,6 +202,12 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
   private attempts = 0;
   private stopped = true;
   private cardCount = 0;
+  /**
+   * The voice action the node must still get. Voice actions are not in `pending`: the node
+   * answers them with a `voice` frame, not an echo, and a call is the page's, not the
+   * conversation's, so a stored one must not start a call on the next page.
+   */
+  private voiceOutbox?: 'voice_start' | 'voice_stop';
   private readonly opts: Required<
     Pick<ChatClientOptions, 'ackDelayMs' | 'reconnectMinMs' | 'reconnectMaxMs' | 'keepaliveMs' | 'storageKey'>
   > &
@@ -249,6 +284,24 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
       }
     }
     this.queue({ type: 'action', clientId: newClientId(), action, values });
+  }
+
+  /**
+   * Ask the node for a voice call with the agent. The answer comes as `voice`: live (with the
+   * room and token for the SDK) or off with the reason it is unavailable.
+   */
+  startVoice(): void {
+    if (this.voice.phase !== 'off') return;
+    this.setVoice({ phase: 'starting' });
+    this.sendVoice('voice_start');
+  }
+
+  /** Hang up: the call is off at once here; the node is told to end the agent's side. */
+  stopVoice(): void {
+    if (this.voice.phase === 'off') return;
+    this.setVoice({ phase: 'off' });
+    // Even when the start may never have reached the node: a stop of nothing is harmless there.
+    this.sendVoice('voice_stop');
   }
 
   /** Remove a failed message from the transcript (the customer retries it as a new one). */
@@ -333,6 +386,11 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
         return this.failed(msg);
       case 'pong':
         return;
+      // Voice frames are outside the sequence: they must not move lastSeq.
+      case 'voice':
+        return this.voiceAnswer(msg);
+      case 'voice_state':
+        return this.voiceStateChanged(msg);
       default:
         return this.event(msg);
     }
@@ -367,6 +425,40 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
       }, 2000);
       (this.replayTimer as { unref?: () => void }).unref?.();
     }
+  }
+
+  private voiceAnswer(msg: Extract<ChatServerMessage, { type: 'voice' }>): void {
+    this.voiceOutbox = undefined;
+    if (msg.status === 'started') {
+      // The customer hung up before the answer came: the node's call must end too.
+      if (this.voice.phase === 'off') return this.sendVoice('voice_stop');
+      // After a reconnect the start is asked again, only so the node watches the agent for
+      // this socket; the page stays in the room it is in.
+      if (this.voice.phase === 'live' && this.voice.room === msg.room) return;
+      const { room, token, identity } = msg;
+      return this.setVoice({ phase: 'live', room, token, identity, light: 'listening' });
+    }
+    if (msg.status === 'unavailable') return this.setVoice({ phase: 'off', unavailable: msg.message });
+    if (this.voice.phase !== 'off') this.setVoice({ phase: 'off' });
+  }
+
+  private voiceStateChanged(msg: VoiceStateMessage): void {
+    if (this.voice.phase !== 'live') return;
+    this.voice.light = voiceLight(msg.state);
+    this.emit('voiceState', this.voice.light, msg);
+  }
+
+  private setVoice(state: VoiceCallState): void {
+    this.voice = state;
+    this.emit('voice', state);
+  }
+
+  /** The action stays in the outbox until the node answers, so a drop before that resends it. */
+  private sendVoice(action: 'voice_start' | 'voice_stop'): void {
+    this.voiceOutbox = action;
+    if (this.welcomed && this.replayUntil < 0)
+      this.write({ type: 'action', clientId: newClientId(), action, values: {} });
+    else if (this.stopped) this.connect();
   }
 
   private failed(msg: Extract<ChatServerMessage, { type: 'error' }>): void {
@@ -523,6 +615,10 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
     clearTimeout(this.replayTimer);
     this.replayUntil = -1;
     for (const message of this.pending) this.write(message);
+    // A call still starting, or live when the line dropped, is asked for again: the node then
+    // reports the agent's state to this socket. The same room comes back.
+    const again = this.voiceOutbox ?? (this.voice.phase === 'live' ? 'voice_start' : undefined);
+    if (again) this.sendVoice(again);
   }
 
   private write(message: ChatClientMessage): void {

@@ -1,7 +1,15 @@
 import type { Card, HandoffInfo } from '@liveport/protocol';
-import type { ChatCard, ChatClient, ChatMessage, ConnectionStatus, TranscriptItem } from './ChatClient.ts';
+import type {
+  ChatCard,
+  ChatClient,
+  ChatMessage,
+  ConnectionStatus,
+  TranscriptItem,
+  VoiceCallState,
+} from './ChatClient.ts';
 import { isRightToLeft, stringsFor, type WidgetStrings } from './strings.ts';
 import { WIDGET_CSS } from './styles.ts';
+import { canTalk, VoiceCall, type InboundAudio, type VoiceCallFailure } from './VoiceCall.ts';
 
 /**
  * The chat as the customer sees it: a launcher and a panel inside a shadow root, drawn from
@@ -15,10 +23,16 @@ export interface WidgetViewOptions {
   /** the store's colour for the launcher, header and the customer's bubbles */
   accent?: string;
   side?: 'left' | 'right';
+  /** the node's http(s) origin: given, and the browser able to, the composer offers Talk */
+  nodeUrl?: string;
 }
 
 const CHAT_ICON =
   '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M21 12a8 8 0 0 1-11.6 7.1L4 20l1-4.6A8 8 0 1 1 21 12Z"/></svg>';
+const MIC_ICON =
+  '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><rect x="9" y="3" width="6" height="11" rx="3"/><path d="M5 11a7 7 0 0 0 14 0M12 18v3"/></svg>';
+const HANG_UP_ICON =
+  '<svg viewBox="0 0 24 24" fill="currentColor" aria-hidden="true"><path d="M12 8.5c-3.6 0-6.9 1.2-9.4 3.3a1.5 1.5 0 0 0-.1 2.2l1.9 1.9a1.5 1.5 0 0 0 2 .1l1.8-1.4a1 1 0 0 0 .4-.8v-2a11 11 0 0 1 6.8 0v2a1 1 0 0 0 .4.8l1.8 1.4a1.5 1.5 0 0 0 2-.1l1.9-1.9a1.5 1.5 0 0 0-.1-2.2A14.4 14.4 0 0 0 12 8.5Z"/></svg>';
 const SEND_ICON =
   '<svg viewBox="0 0 24 24" fill="currentColor" aria-hidden="true"><path d="M3.4 20.4 21 12 3.4 3.6l.1 6.5L15 12 3.5 13.9z"/></svg>';
 
@@ -67,6 +81,14 @@ export class WidgetView {
   private readonly input: HTMLTextAreaElement;
   private readonly sendButton: HTMLButtonElement;
   private readonly person: HTMLButtonElement;
+  private readonly talkButton: HTMLButtonElement;
+  /** the call's light and what the agent is doing, above the composer while a call is on */
+  private readonly voiceBar: HTMLElement;
+  private readonly voiceNotice: HTMLElement;
+  /** the agent's voice plays here, inside the shadow root where the store's scripts do not look */
+  private readonly speaker: HTMLAudioElement;
+  private call?: VoiceCall;
+  private readonly nodeUrl?: string;
   /** finished replies are read out from here, not from the streaming bubble, once each */
   private readonly announcer: HTMLElement;
   private readonly nodes = new Map<string, HTMLElement>();
@@ -81,6 +103,7 @@ export class WidgetView {
     options: WidgetViewOptions,
   ) {
     this.language = options.language;
+    this.nodeUrl = options.nodeUrl;
     this.strings = stringsFor(options.language);
     this.host = el('div', { 'data-liveport-widget': '' });
     if (options.side === 'left') this.host.dataset.side = 'left';
@@ -123,9 +146,35 @@ export class WidgetView {
     this.input = el('textarea', { rows: '1', testid: 'lp-input', maxlength: '4000' });
     this.sendButton = el('button', { type: 'submit', testid: 'lp-send' });
     this.sendButton.innerHTML = SEND_ICON;
+    this.talkButton = el('button', {
+      type: 'button',
+      class: 'talk',
+      testid: 'lp-talk',
+      'data-voice': 'off',
+      hidden: options.nodeUrl && canTalk() ? undefined : '',
+    });
+    this.voiceBar = el(
+      'div',
+      { class: 'voice', testid: 'lp-voice', hidden: '' },
+      el('span', { class: 'light', 'aria-hidden': 'true' }),
+      el('span', { class: 'voice-text' }),
+    );
+    this.voiceNotice = el('p', {
+      class: 'voice-notice',
+      role: 'alert',
+      testid: 'lp-voice-notice',
+      hidden: '',
+    });
+    this.speaker = el('audio', { autoplay: '', hidden: '', testid: 'lp-voice-audio' });
     this.person = el('button', { class: 'person', type: 'button', testid: 'lp-handoff' });
     this.announcer = el('div', { class: 'sr-only', 'aria-live': 'polite', 'aria-atomic': 'true' });
-    const composer = el('form', { class: 'composer', testid: 'lp-composer' }, this.input, this.sendButton);
+    const composer = el(
+      'form',
+      { class: 'composer', testid: 'lp-composer' },
+      this.input,
+      this.talkButton,
+      this.sendButton,
+    );
 
     this.panel = el(
       'section',
@@ -142,11 +191,13 @@ export class WidgetView {
       this.status,
       this.log,
       this.handoff,
+      this.voiceNotice,
+      this.voiceBar,
       composer,
       el('div', { class: 'footer' }, this.person, el('span', { class: 'powered', text: 'Liveport' })),
       this.announcer,
     );
-    this.root.append(style, this.launcher, this.panel);
+    this.root.append(style, this.launcher, this.panel, this.speaker);
     this.log.append(this.typing);
 
     this.launcher.addEventListener('click', () => (this.opened ? this.close() : this.open()));
@@ -170,12 +221,17 @@ export class WidgetView {
     });
     this.input.addEventListener('input', () => this.fitInput());
     this.person.addEventListener('click', () => this.client.act('handoff'));
+    this.talkButton.addEventListener('click', () =>
+      this.client.voice.phase === 'off' ? this.talk() : this.hangUp(),
+    );
 
     client.on('item', (item, isNew) => this.drawItem(item, isNew));
     client.on('state', () => this.drawState());
     client.on('welcome', () => this.drawWelcome());
     client.on('status', (status) => this.drawStatus(status));
     client.on('reset', () => this.clear());
+    client.on('voice', (call) => this.voiceChanged(call));
+    client.on('voiceState', () => this.drawVoice());
 
     this.applyLanguage(client.state.language || options.language);
     // What a previous page already showed is drawn again, neither announced nor counted unread.
@@ -205,11 +261,102 @@ export class WidgetView {
 
   close(): void {
     if (!this.opened) return;
+    // A call nobody can see or hang up must not go on listening.
+    this.hangUp();
     this.opened = false;
     this.panel.hidden = true;
     delete this.host.dataset.open;
     this.launcher.setAttribute('aria-expanded', 'false');
     this.launcher.focus();
+  }
+
+  /** Start a voice call with the agent; the microphone is asked for once the node has a room. */
+  talk(): void {
+    if (!this.nodeUrl || this.client.voice.phase !== 'off') return;
+    this.voiceNotice.hidden = true;
+    this.call = this.newCall(this.nodeUrl);
+    this.client.startVoice();
+  }
+
+  /** End the call (the customer's button, the panel closing, the page going away). */
+  hangUp(): void {
+    this.client.stopVoice();
+    // The chat also says off when the call had already ended; the media must stop either way.
+    this.dropCall();
+  }
+
+  /** The agent's audio as received, for tests and diagnostics. */
+  inboundAudio(): Promise<InboundAudio | undefined> {
+    return this.call?.inboundAudio() ?? Promise.resolve(undefined);
+  }
+
+  private voiceChanged(state: VoiceCallState): void {
+    if (state.phase === 'live') {
+      if (!this.call && this.nodeUrl) this.call = this.newCall(this.nodeUrl);
+      void this.call?.join(state.token);
+    } else if (state.phase === 'off') {
+      this.dropCall();
+      if (state.unavailable) this.showVoiceNotice(this.strings.voiceUnavailable, state.unavailable);
+    }
+    this.drawVoice();
+  }
+
+  private newCall(nodeUrl: string): VoiceCall {
+    const call = new VoiceCall(nodeUrl, this.speaker);
+    call.on('connected', () => {
+      if (call === this.call) this.drawVoice();
+    });
+    call.on('failed', (reason) => this.callFailed(call, this.failureText(reason)));
+    call.on('ended', () => this.callFailed(call, this.strings.voiceEnded));
+    return call;
+  }
+
+  private callFailed(call: VoiceCall, text: string): void {
+    if (call !== this.call) return;
+    this.hangUp();
+    this.showVoiceNotice(text);
+  }
+
+  private dropCall(): void {
+    const call = this.call;
+    this.call = undefined;
+    void call?.leave();
+  }
+
+  private failureText(reason: VoiceCallFailure): string {
+    if (reason === 'microphone_denied') return this.strings.microphoneDenied;
+    if (reason === 'microphone_missing') return this.strings.microphoneMissing;
+    return this.strings.voiceFailed;
+  }
+
+  private showVoiceNotice(text: string, detail?: string): void {
+    this.voiceNotice.replaceChildren(text);
+    if (detail) this.voiceNotice.append(el('small', { text: detail }));
+    this.voiceNotice.hidden = false;
+    this.scrollToEnd(false);
+  }
+
+  private drawVoice(): void {
+    const call = this.client.voice;
+    const s = this.strings;
+    const on = call.phase !== 'off';
+    this.talkButton.dataset.voice = call.phase;
+    this.talkButton.innerHTML = on ? HANG_UP_ICON : MIC_ICON;
+    this.talkButton.setAttribute('aria-label', on ? s.hangUp : s.talk);
+    this.talkButton.title = on ? s.hangUp : s.talk;
+    this.voiceBar.hidden = !on;
+    const text = this.voiceBar.querySelector('.voice-text')!;
+    if (call.phase === 'live') {
+      this.talkButton.dataset.light = call.light;
+      this.talkButton.append(el('span', { class: 'light', 'aria-hidden': 'true' }));
+      this.voiceBar.dataset.light = call.light;
+      // The agent listens from the start; the customer is heard only once the microphone is in.
+      text.textContent = this.call?.connected ? s.voiceLight[call.light] : s.voiceConnecting;
+    } else {
+      delete this.talkButton.dataset.light;
+      delete this.voiceBar.dataset.light;
+      text.textContent = on ? s.voiceConnecting : '';
+    }
   }
 
   private submitText(): void {
@@ -238,6 +385,7 @@ export class WidgetView {
     this.input.setAttribute('aria-label', s.placeholder);
     this.sendButton.setAttribute('aria-label', s.send);
     this.person.textContent = s.talkToPerson;
+    this.drawVoice();
     this.log.setAttribute('aria-label', s.title);
     this.typing.setAttribute('aria-label', s.typing);
     this.drawWelcome();

@@ -1,6 +1,7 @@
 import type { PageContext } from '@liveport/protocol';
 import { ChatClient, type KeyValueStore } from './ChatClient.ts';
 import { WidgetView } from './WidgetView.ts';
+import type { InboundAudio } from './VoiceCall.ts';
 
 /**
  * The embeddable chat, loaded by one tag on any store page:
@@ -12,7 +13,7 @@ import { WidgetView } from './WidgetView.ts';
  * product on this page; `<meta name="liveport:product" content="…">` works too, and is read at
  * every message so a page can change it), data-customer-token (a storefront session signed by
  * the store), data-accent (a CSS colour), data-side="left". The store's own buttons can use
- * `window.Liveport.chat.open()` and `.send(text)`.
+ * `window.Liveport.chat.open()`, `.send(text)` and `.talk()`.
  */
 
 export interface LiveportChatApi {
@@ -21,6 +22,11 @@ export interface LiveportChatApi {
   send(text: string): void;
   /** for single-page stores: the product now on screen (undefined for none) */
   setProduct(handle: string | undefined): void;
+  /** open the panel and start a voice call with the agent (the Talk button) */
+  talk(): void;
+  hangUp(): void;
+  /** the agent's audio received in the current call, from the browser's statistics */
+  voiceStats(): Promise<InboundAudio | undefined>;
   readonly client: ChatClient;
 }
 
@@ -77,6 +83,7 @@ function start(script: HTMLScriptElement | undefined): void {
     language,
     accent: script?.dataset.accent,
     side: script?.dataset.side === 'left' ? 'left' : 'right',
+    nodeUrl,
   });
   document.body.append(view.host);
 
@@ -111,12 +118,22 @@ function start(script: HTMLScriptElement | undefined): void {
     setProduct: (handle) => {
       productOverride = handle;
     },
+    talk: () => {
+      chat.open();
+      view.talk();
+    },
+    hangUp: () => view.hangUp(),
+    voiceStats: () => view.inboundAudio(),
     client,
   };
   view.host.addEventListener('click', () => remember(view.isOpen));
   view.host.addEventListener('keydown', () => queueMicrotask(() => remember(view.isOpen)));
   window.addEventListener('online', () => client.reconnectNow());
-  window.addEventListener('pagehide', () => client.save());
+  window.addEventListener('pagehide', () => {
+    // The agent must not go on listening to a page that is gone.
+    view.hangUp();
+    client.save();
+  });
   window.Liveport = { ...(window.Liveport ?? {}), chat };
   window.dispatchEvent(new CustomEvent('liveport:ready', { detail: chat }));
 }

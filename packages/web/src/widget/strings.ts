@@ -26,6 +26,16 @@ export interface WidgetStrings {
   you: string;
   assistant: string;
   agent: string;
+  talk: string;
+  hangUp: string;
+  voiceConnecting: string;
+  /** what the agent is doing, beside the call's light */
+  voiceLight: Record<'listening' | 'hearing' | 'thinking' | 'speaking', string>;
+  voiceUnavailable: string;
+  microphoneDenied: string;
+  microphoneMissing: string;
+  voiceFailed: string;
+  voiceEnded: string;
 }
 
 const en: WidgetStrings = {
@@ -53,6 +63,16 @@ const en: WidgetStrings = {
   you: 'You',
   assistant: 'Assistant',
   agent: 'Team member',
+  talk: 'Talk',
+  hangUp: 'Hang up',
+  voiceConnecting: 'Connecting the call…',
+  voiceLight: { listening: 'Listening', hearing: 'Hearing you', thinking: 'Thinking', speaking: 'Speaking' },
+  voiceUnavailable: 'Talking is not available right now; you can keep typing.',
+  microphoneDenied:
+    'The microphone is blocked. Allow it for this site in the browser to talk, or keep typing.',
+  microphoneMissing: 'No microphone could be used. You can keep typing.',
+  voiceFailed: 'The call could not connect. You can keep typing.',
+  voiceEnded: 'The call has ended.',
 };
 
 const es: WidgetStrings = {
@@ -81,6 +101,16 @@ const es: WidgetStrings = {
   you: 'Tú',
   assistant: 'Asistente',
   agent: 'Equipo',
+  talk: 'Hablar',
+  hangUp: 'Colgar',
+  voiceConnecting: 'Conectando la llamada…',
+  voiceLight: { listening: 'Escuchando', hearing: 'Te oigo', thinking: 'Pensando', speaking: 'Hablando' },
+  voiceUnavailable: 'Hablar no está disponible ahora; puedes seguir escribiendo.',
+  microphoneDenied:
+    'El micrófono está bloqueado. Permítelo para este sitio en el navegador para hablar, o sigue escribiendo.',
+  microphoneMissing: 'No se pudo usar ningún micrófono. Puedes seguir escribiendo.',
+  voiceFailed: 'No se pudo conectar la llamada. Puedes seguir escribiendo.',
+  voiceEnded: 'La llamada ha terminado.',
 };
 
 const fr: WidgetStrings = {
@@ -108,6 +138,21 @@ const fr: WidgetStrings = {
   you: 'Vous',
   assistant: 'Assistant',
   agent: 'Équipe',
+  talk: 'Parler',
+  hangUp: 'Raccrocher',
+  voiceConnecting: 'Connexion de l’appel…',
+  voiceLight: {
+    listening: 'À l’écoute',
+    hearing: 'Je vous entends',
+    thinking: 'Réflexion',
+    speaking: 'Parle',
+  },
+  voiceUnavailable: 'Parler n’est pas possible pour le moment ; vous pouvez continuer à écrire.',
+  microphoneDenied:
+    'Le micro est bloqué. Autorisez-le pour ce site dans le navigateur pour parler, ou continuez à écrire.',
+  microphoneMissing: 'Aucun micro n’a pu être utilisé. Vous pouvez continuer à écrire.',
+  voiceFailed: 'L’appel n’a pas pu se connecter. Vous pouvez continuer à écrire.',
+  voiceEnded: 'L’appel est terminé.',
 };
 
 const de: WidgetStrings = {
@@ -136,6 +181,16 @@ const de: WidgetStrings = {
   you: 'Sie',
   assistant: 'Assistent',
   agent: 'Team',
+  talk: 'Sprechen',
+  hangUp: 'Auflegen',
+  voiceConnecting: 'Anruf wird verbunden…',
+  voiceLight: { listening: 'Hört zu', hearing: 'Hört Sie', thinking: 'Denkt nach', speaking: 'Spricht' },
+  voiceUnavailable: 'Sprechen ist gerade nicht möglich; Sie können weiter schreiben.',
+  microphoneDenied:
+    'Das Mikrofon ist blockiert. Erlauben Sie es für diese Seite im Browser, oder schreiben Sie weiter.',
+  microphoneMissing: 'Es konnte kein Mikrofon verwendet werden. Sie können weiter schreiben.',
+  voiceFailed: 'Der Anruf konnte nicht verbunden werden. Sie können weiter schreiben.',
+  voiceEnded: 'Der Anruf ist beendet.',
 };
 
 const ar: WidgetStrings = {
@@ -162,6 +217,15 @@ const ar: WidgetStrings = {
   you: 'أنت',
   assistant: 'المساعد',
   agent: 'الفريق',
+  talk: 'تحدث',
+  hangUp: 'إنهاء المكالمة',
+  voiceConnecting: 'جارٍ الاتصال بالمكالمة…',
+  voiceLight: { listening: 'يستمع', hearing: 'أسمعك', thinking: 'يفكر', speaking: 'يتحدث' },
+  voiceUnavailable: 'التحدث غير متاح الآن؛ يمكنك متابعة الكتابة.',
+  microphoneDenied: 'الميكروفون محظور. اسمح به لهذا الموقع في المتصفح للتحدث، أو تابع الكتابة.',
+  microphoneMissing: 'تعذر استخدام أي ميكروفون. يمكنك متابعة الكتابة.',
+  voiceFailed: 'تعذر الاتصال بالمكالمة. يمكنك متابعة الكتابة.',
+  voiceEnded: 'انتهت المكالمة.',
 };
 
 const he: WidgetStrings = {
@@ -180,6 +244,8 @@ const he: WidgetStrings = {
   you: 'את/ה',
   assistant: 'עוזר',
   agent: 'נציג',
+  talk: 'דיבור',
+  hangUp: 'ניתוק',
 };
 
 const fa: WidgetStrings = {
@@ -198,6 +264,8 @@ const fa: WidgetStrings = {
   you: 'شما',
   assistant: 'دستیار',
   agent: 'پشتیبان',
+  talk: 'صحبت',
+  hangUp: 'قطع تماس',
 };
 
 const zh: WidgetStrings = {
@@ -224,6 +292,15 @@ const zh: WidgetStrings = {
   you: '您',
   assistant: '助手',
   agent: '客服',
+  talk: '语音',
+  hangUp: '挂断',
+  voiceConnecting: '正在接通…',
+  voiceLight: { listening: '正在听', hearing: '听到您了', thinking: '思考中', speaking: '正在说' },
+  voiceUnavailable: '语音暂不可用，您可以继续打字。',
+  microphoneDenied: '麦克风已被阻止。请在浏览器中允许本网站使用麦克风，或继续打字。',
+  microphoneMissing: '没有可用的麦克风。您可以继续打字。',
+  voiceFailed: '通话未能接通。您可以继续打字。',
+  voiceEnded: '通话已结束。',
 };
 
 const BY_LANGUAGE: Record<string, WidgetStrings> = { en, es, fr, de, ar, he, fa, zh };

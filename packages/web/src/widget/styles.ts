@@ -98,7 +98,7 @@ h2 { margin: 0; font-size: 16px; font-weight: 600; }
 .dots span:nth-child(2) { animation-delay: 0.2s; }
 .dots span:nth-child(3) { animation-delay: 0.4s; }
 @keyframes lp-pulse { 0%, 100% { opacity: 0.3; } 50% { opacity: 1; } }
-@media (prefers-reduced-motion: reduce) { .dots span, .msg .bubble:empty::after { animation: none; } .launcher { transition: none; } }
+@media (prefers-reduced-motion: reduce) { .dots span, .msg .bubble:empty::after, .light { animation: none !important; } .launcher { transition: none; } }
 
 .card {
   align-self: stretch; border: 1px solid var(--lp-line); border-radius: 12px; overflow: hidden; background: #fff;
@@ -151,7 +151,30 @@ form.composer button {
   display: grid; place-items: center;
 }
 form.composer button svg { width: 20px; height: 20px; }
-:host([dir='rtl']) form.composer button svg, .panel[dir='rtl'] form.composer button svg { transform: scaleX(-1); }
+:host([dir='rtl']) form.composer button[type='submit'] svg, .panel[dir='rtl'] form.composer button[type='submit'] svg { transform: scaleX(-1); }
+form.composer button.talk { position: relative; background: var(--lp-soft); color: var(--lp-accent); border: 1px solid var(--lp-line); }
+form.composer button.talk[data-voice='starting'], form.composer button.talk[data-voice='live'] { background: #d93025; color: #fff; border-color: #d93025; }
+form.composer button.talk[data-voice='live'] svg, form.composer button.talk[data-voice='starting'] svg { width: 26px; height: 26px; }
+form.composer button.talk .light {
+  position: absolute; inset-block-start: -3px; inset-inline-end: -3px; width: 12px; height: 12px; border-radius: 50%; border: 2px solid #fff;
+  animation: none;
+}
+
+/* The call's light: green while the agent listens, amber while it hears the customer, violet
+   while it thinks, blue while it speaks; pulsing when someone is talking. */
+.light { --lp-light: #2e9e5b; background: var(--lp-light); }
+[data-light='hearing'] .light { --lp-light: #e8890c; }
+[data-light='thinking'] .light { --lp-light: #7048e8; }
+[data-light='speaking'] .light { --lp-light: #1c7ed6; }
+[data-light='hearing'] .light, [data-light='speaking'] .light, [data-light='thinking'] .light { animation: lp-pulse 1s infinite; }
+.voice {
+  display: flex; align-items: center; gap: 8px; padding: 8px 16px; font-size: 13px; font-weight: 500;
+  border-top: 1px solid var(--lp-line); background: var(--lp-soft);
+}
+.voice .light { width: 10px; height: 10px; border-radius: 50%; flex: none; }
+.voice:not([data-light]) .light { --lp-light: var(--lp-muted); animation: lp-pulse 1.2s infinite; }
+.voice-notice { margin: 0; padding: 8px 16px; font-size: 13px; background: var(--lp-warn-bg); color: var(--lp-warn-text); border-top: 1px solid var(--lp-line); }
+.voice-notice small { display: block; margin-top: 2px; opacity: 0.8; font-size: 12px; overflow-wrap: anywhere; }
 .footer { display: flex; justify-content: space-between; align-items: center; padding: 0 12px 10px; gap: 8px; }
 .person { border: 0; background: none; color: var(--lp-accent); padding: 4px 0; font-size: 13px; font-weight: 500; text-decoration: underline; }
 .powered { font-size: 11px; color: var(--lp-muted); }
