@@ -6,6 +6,7 @@ const BENCHES: Record<string, () => Promise<{ figures: Record<string, number>; t
   quality: async () => (await import('./quality.ts')).run(),
   fanout: async () => (await import('./fanout.ts')).run(),
   agent: async () => (await import('./agent.ts')).run(),
+  voice: async () => (await import('./voice.ts')).run(),
   'fanout-profile': async () => (await import('./fanout.ts')).runProfile(),
 };
 

@@ -45,6 +45,9 @@ export async function startNodeProcess(flags: string[], nodeArgs: string[] = [])
       String(port),
       '--host',
       '127.0.0.1',
+      // media on loopback only: nothing a benchmark sends may leave the machine
+      '--bind-address',
+      '127.0.0.1',
       '--data-dir',
       dataDir,
       '--no-demo',

@@ -12,6 +12,8 @@ export interface VoiceTurnMetrics {
   transcriptMs?: number;
   /** -> the model's first token */
   llmFirstTokenMs?: number;
+  /** -> the first piece of the reply complete enough to speak (a sentence or a long clause) */
+  firstSentenceMs?: number;
   /** -> the first audio from the speech engine */
   ttsFirstAudioMs?: number;
   /** -> the first audio packet sent to the customer: the voice-to-voice time */
@@ -51,7 +53,7 @@ export class VoiceMetrics {
   /** Record a stage of a turn once, as the time since the end of speech. */
   mark(
     turn: VoiceTurnMetrics | undefined,
-    stage: 'transcriptMs' | 'llmFirstTokenMs' | 'ttsFirstAudioMs' | 'firstPacketMs',
+    stage: 'transcriptMs' | 'llmFirstTokenMs' | 'firstSentenceMs' | 'ttsFirstAudioMs' | 'firstPacketMs',
     at = Date.now(),
   ): void {
     if (!turn || turn[stage] !== undefined) return;

@@ -300,6 +300,7 @@ export class VoiceSession {
 
   private speak(reply: Reply, pieces: string[]): void {
     for (const piece of pieces) if (piece.trim()) reply.queue.push(piece);
+    if (reply.queue.length) this.metrics.mark(this.turn, 'firstSentenceMs', now());
     if (!reply.synthesizing) void this.synthesize(reply);
   }
 
