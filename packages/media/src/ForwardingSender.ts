@@ -1,3 +1,4 @@
+import { createCipheriv } from 'node:crypto';
 import { RtpHeader, RtpPacket, type RTCRtpSender } from 'werift';
 
 /**
@@ -11,10 +12,12 @@ import { RtpHeader, RtpPacket, type RTCRtpSender } from 'werift';
  * this class does the same work the way the house rule asks: the header and packet objects
  * of the last RTP_HISTORY_SIZE packets are allocated once and reused as the retransmission
  * history werift answers NACKs from, the extension payloads are written in place, and the
- * encrypted datagram goes straight to the socket of the nominated ICE pair.
+ * encrypted datagram goes straight to the socket of the nominated ICE pair. With AES-GCM (what
+ * browsers and libdatachannel negotiate) the header is written once, into the datagram, and
+ * only the cipher itself is made per packet, which Node's API requires of an AEAD.
  *
- * It writes the sender's counters (sequence, timestamp, packet and octet counts, the time of
- * the last packet for sender reports, the transport-wide sequence and the send record the
+ * It writes the sender's counters (sequence, timestamp, packet and octet counts, the clock
+ * pair for sender reports, the transport-wide sequence and the send record the
  * bandwidth estimator reads) exactly where werift keeps them, so RTCP, NACK/RTX, stats and
  * transport-wide feedback go on working. Anything it does not handle (RED, a sender without a
  * negotiated codec or transport yet) returns false and the caller uses werift's path.
@@ -30,6 +33,10 @@ const NTP_EPOCH_OFFSET_MS = 2_208_988_800_000;
 /** send records kept for the transport-wide estimator; feedback comes within a second */
 const SENT_RECORDS = 2048;
 const NO_CSRC: number[] = [];
+/** how often the sender-report clock pair is refreshed */
+const REPORT_CLOCK_MS = 50;
+/** read once: Node's getter calls into C++ each time */
+const TIME_ORIGIN = performance.timeOrigin;
 
 interface Extension {
   id: number;
@@ -70,8 +77,17 @@ interface DtlsInternals {
   transportSequenceNumber: number;
   bytesSent: number;
   packetsSent: number;
-  srtp?: { encrypt(payload: Buffer, header: RtpHeader): Buffer };
+  srtp?: SrtpInternals;
   iceTransport: { connection: IceInternals };
+}
+
+interface SrtpInternals {
+  encrypt(payload: Buffer, header: RtpHeader): Buffer;
+  localContext: {
+    cipher: { aeadAuthTagLen?: number; srtpSessionKey: Buffer; srtpSessionSalt: Buffer };
+    getSrtpSsrcState(ssrc: number): { rolloverCounter: number };
+    updateRolloverCount(sequenceNumber: number, state: { rolloverCounter: number }): void;
+  };
 }
 
 interface IceInternals {
@@ -80,7 +96,9 @@ interface IceInternals {
     remoteAddr: readonly [string, number];
     packetsSent: number;
     bytesSent: number;
-    protocol: { transport: { closed?: boolean; socket: { send(msg: Buffer, port: number, address: string): void } } };
+    protocol: {
+      transport: { closed?: boolean; socket: { send(msg: Buffer, port: number, address: string): void } };
+    };
   };
 }
 
@@ -89,6 +107,8 @@ interface Slot {
   packet: RtpPacket;
   twcc?: Buffer;
   absSendTime?: Buffer;
+  /** bytes of the serialized header; undefined when its extensions need werift's writer */
+  headerSize?: number;
 }
 
 export class ForwardingSender {
@@ -98,21 +118,12 @@ export class ForwardingSender {
   private builtFor?: SenderInternals['headerExtensions'];
   private builtForMid?: string;
   private sentRing: SentInfo[] = [];
-  /** wall-clock time of the last packet: werift's sender reports read it as NTP */
-  private lastSentMs = 0;
+  /** when the NTP/RTP time pair for sender reports was last taken */
+  private reportClockAt = -Infinity;
+  private readonly iv = Buffer.alloc(12);
 
   constructor(sender: RTCRtpSender) {
     this.sender = sender as unknown as SenderInternals;
-    // werift formats the NTP time per packet only for the next sender report; keep the time
-    // as a number and make the NTP value when a report asks for it.
-    const self = this;
-    Object.defineProperty(this.sender, 'ntpTimestamp', {
-      configurable: true,
-      get: () => (self.lastSentMs ? toNtp(self.lastSentMs) : 0n),
-      set: (value: bigint) => {
-        self.lastSentMs = fromNtp(value);
-      },
-    });
   }
 
   /**
@@ -144,7 +155,7 @@ export class ForwardingSender {
     header.timestamp = timestamp;
     header.ssrc = s.ssrc;
     packet.payload = source.payload;
-    const wallMs = performance.timeOrigin + nowMs;
+    const wallMs = TIME_ORIGIN + nowMs;
     if (slot.twcc) {
       dtls.transportSequenceNumber = (dtls.transportSequenceNumber + 1) & 0xffff;
       slot.twcc.writeUInt16BE(dtls.transportSequenceNumber, 0);
@@ -154,7 +165,7 @@ export class ForwardingSender {
       slot.absSendTime.writeUIntBE(Math.floor(((wallMs + NTP_EPOCH_OFFSET_MS) * 262.144) % 0x1000000), 0, 3);
     }
 
-    const datagram = dtls.srtp.encrypt(packet.payload, header);
+    const datagram = this.encrypt(dtls.srtp, header, packet.payload, slot);
     pair.protocol.transport.socket.send(datagram, pair.remoteAddr[1], pair.remoteAddr[0]);
     pair.packetsSent++;
     pair.bytesSent += datagram.length;
@@ -163,8 +174,13 @@ export class ForwardingSender {
 
     s.sequenceNumber = sequenceNumber;
     s.timestamp = timestamp;
-    s.rtpTimestamp = timestamp;
-    this.lastSentMs = wallMs;
+    // A sender report needs one RTP timestamp and the wall-clock time it was sent at; werift
+    // formats the NTP time for every packet. Any recent pair will do, so take one per 50 ms.
+    if (wallMs - this.reportClockAt >= REPORT_CLOCK_MS) {
+      this.reportClockAt = wallMs;
+      s.rtpTimestamp = timestamp;
+      s.ntpTimestamp = toNtp(wallMs);
+    }
     s.octetCount += packet.payload.length;
     s.headerBytesSent += datagram.length - packet.payload.length;
     s.packetCount = (s.packetCount + 1) % 0x100000000;
@@ -172,6 +188,34 @@ export class ForwardingSender {
     if (slot.twcc) this.recordSent(dtls.transportSequenceNumber, datagram.length, wallMs);
     if (!s.rtcpRunning) void s.runRtcp();
     return true;
+  }
+
+  /**
+   * SRTP with AEAD_AES_128_GCM (RFC 7714): the header, written straight into the datagram, is
+   * the additional authenticated data. Other profiles go through werift's session.
+   */
+  private encrypt(srtp: SrtpInternals, header: RtpHeader, payload: Buffer, slot: Slot): Buffer {
+    const context = srtp.localContext;
+    const cipher = context.cipher;
+    if (cipher.aeadAuthTagLen !== 16 || slot.headerSize === undefined) return srtp.encrypt(payload, header);
+    const state = context.getSrtpSsrcState(header.ssrc);
+    context.updateRolloverCount(header.sequenceNumber, state);
+    const headerSize = slot.headerSize;
+    const datagram = Buffer.allocUnsafe(headerSize + payload.length + 16);
+    writeHeader(datagram, header, headerSize);
+    const iv = this.iv;
+    iv.writeUInt16BE(0, 0);
+    iv.writeUInt32BE(header.ssrc, 2);
+    iv.writeUInt32BE(state.rolloverCounter, 6);
+    iv.writeUInt16BE(header.sequenceNumber, 10);
+    const salt = cipher.srtpSessionSalt;
+    for (let i = 0; i < 12; i++) iv[i]! ^= salt[i]!;
+    const gcm = createCipheriv('aes-128-gcm', cipher.srtpSessionKey, iv);
+    gcm.setAAD(datagram.subarray(0, headerSize));
+    gcm.update(payload).copy(datagram, headerSize);
+    gcm.final();
+    gcm.getAuthTag().copy(datagram, headerSize + payload.length);
+    return datagram;
   }
 
   /** What werift's estimator keeps per packet, in reused records, the oldest forgotten. */
@@ -207,6 +251,7 @@ export class ForwardingSender {
           extensions.push({ id: e.id, payload: (slot.absSendTime = Buffer.alloc(3)) });
       }
       slot.packet = new RtpPacket(new RtpHeader({ csrc: NO_CSRC, extensions }), Buffer.alloc(0));
+      slot.headerSize = oneByteHeaderSize(extensions);
       return slot as Slot;
     });
     this.builtFor = s.headerExtensions;
@@ -214,15 +259,40 @@ export class ForwardingSender {
   }
 }
 
+/** RTP header size with RFC 8285 one-byte extensions; undefined when they do not fit that form. */
+function oneByteHeaderSize(extensions: Extension[]): number | undefined {
+  if (extensions.length === 0) return 12;
+  let size = 0;
+  for (const e of extensions) {
+    if (e.id < 1 || e.id > 14 || e.payload.length < 1 || e.payload.length > 16) return undefined;
+    size += 1 + e.payload.length;
+  }
+  return 12 + 4 + Math.ceil(size / 4) * 4;
+}
+
+function writeHeader(out: Buffer, header: RtpHeader, size: number): void {
+  const extensions = header.extensions as Extension[];
+  out[0] = 0x80 | (extensions.length ? 0x10 : 0);
+  out[1] = (header.marker ? 0x80 : 0) | header.payloadType;
+  out.writeUInt16BE(header.sequenceNumber, 2);
+  out.writeUInt32BE(header.timestamp, 4);
+  out.writeUInt32BE(header.ssrc, 8);
+  if (!extensions.length) return;
+  out[12] = 0xbe;
+  out[13] = 0xde;
+  out.writeUInt16BE((size - 16) / 4, 14);
+  let o = 16;
+  for (const e of extensions) {
+    out[o++] = (e.id << 4) | (e.payload.length - 1);
+    e.payload.copy(out, o);
+    o += e.payload.length;
+  }
+  out.fill(0, o, size);
+}
+
 function toNtp(unixMs: number): bigint {
   const ms = unixMs + NTP_EPOCH_OFFSET_MS;
   const seconds = Math.floor(ms / 1000);
   const fraction = Math.floor(((ms - seconds * 1000) / 1000) * 0x100000000);
   return (BigInt(seconds) << 32n) | BigInt(fraction);
-}
-
-function fromNtp(ntp: bigint): number {
-  const seconds = Number(ntp >> 32n);
-  const fraction = Number(ntp & 0xffffffffn) / 0x100000000;
-  return (seconds + fraction) * 1000 - NTP_EPOCH_OFFSET_MS;
 }

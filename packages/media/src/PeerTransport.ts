@@ -112,6 +112,22 @@ function checkedAddresses(protocol: object): Set<string> {
   return set;
 }
 
+/**
+ * The address the last datagram on a socket was admitted from: media comes from one address
+ * at a time, so the check per packet is two comparisons instead of building a key string.
+ */
+const lastAdmitted = new WeakMap<object, { host: string; port: number }>();
+function admitted(protocol: object, addr: Address): boolean {
+  const last = lastAdmitted.get(protocol);
+  if (last && last.host === addr[0] && last.port === addr[1]) return true;
+  if (!checked.get(protocol)?.has(`${addr[0]}:${addr[1]}`)) return false;
+  if (last) {
+    last.host = addr[0];
+    last.port = addr[1];
+  } else lastAdmitted.set(protocol, { host: addr[0], port: addr[1] });
+  return true;
+}
+
 let guarded = false;
 /**
  * werift hands every non-STUN datagram on an ICE socket to DTLS/SRTP, whoever sent it. A flood
@@ -126,7 +142,7 @@ function guardMediaSources(): void {
   proto.datagramReceived = function (this: object, data: Buffer, addr: Address) {
     const first = data[0];
     const stun = data.length >= 20 && first !== undefined && first < 2;
-    if (!stun && !checked.get(this)?.has(`${addr[0]}:${addr[1]}`)) return;
+    if (!stun && !admitted(this, addr)) return;
     original.call(this, data, addr);
   };
 }

@@ -1,6 +1,7 @@
 import type { MediaStreamTrack, RTCRtpReceiver, RtpPacket } from 'werift';
 import type { TrackInfo, TrackKind, TrackSource, VideoLayer } from '@liveport/protocol';
 import { isKeyframe } from './keyframe.ts';
+import { fanOutQueue, type FanOutTarget } from './FanOutQueue.ts';
 import { Layer } from './Layer.ts';
 import type { DownTrack } from './DownTrack.ts';
 
@@ -19,7 +20,7 @@ export interface PublishRequest {
  * A track a participant publishes, as the node receives it: the one place its RTP enters
  * (one Layer per simulcast encoding) and fans out to every subscriber's DownTrack.
  */
-export class PublishedTrack {
+export class PublishedTrack implements FanOutTarget {
   readonly kind: TrackKind;
   readonly source: TrackSource;
   readonly name: string;
@@ -101,7 +102,14 @@ export class PublishedTrack {
     for (const tap of this.taps) tap(rtp);
     const keyframe = this.kind === 'video' && isKeyframe(this.mimeType, rtp.payload);
     if (this.kind === 'video') layer.keyframeCache.push(rtp, keyframe);
-    for (const down of this.downTracks) down.write(rtp, layer.index, keyframe);
+    // subscribers get it from the fan-out queue, after the sockets have been read
+    if (this.downTracks.size) fanOutQueue.push(this, rtp, layer.index, keyframe);
+  }
+
+  /** Called by the fan-out queue: the packet to every subscriber. */
+  deliver(rtp: RtpPacket, layer: number, keyframe: boolean): void {
+    if (this.muted || this.closed) return;
+    for (const down of this.downTracks) down.write(rtp, layer, keyframe);
   }
 
   addDownTrack(down: DownTrack): void {
