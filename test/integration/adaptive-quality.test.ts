@@ -84,11 +84,13 @@ describe('simulcast and adaptive quality through an emulated link', () => {
         // 10 % loss on the viewer's link, both ways: repaired by NACK/RTX and keyframe requests
         await new Promise((r) => setTimeout(r, 3500));
         for (const port of viewerPorts) relay.setFlow(port, { up: { loss: 0.1 }, down: { loss: 0.1 } });
+        // A loss burst right after an up-switch can cost the big layer's keyframe and a second
+        // or two of picture while the node steps down and repairs; over 10 s video must flow.
         const before = viewer.framesDecoded;
-        await new Promise((r) => setTimeout(r, 6000));
+        await new Promise((r) => setTimeout(r, 10_000));
         assert.ok(
-          viewer.framesDecoded - before > 5,
-          `video still decodes at 10 % loss (${viewer.framesDecoded - before} frames in 6 s)`,
+          viewer.framesDecoded - before > 30,
+          `video still decodes at 10 % loss (${viewer.framesDecoded - before} frames in 10 s)`,
         );
         for (const port of viewerPorts) relay.setFlow(port, { up: { loss: 0 }, down: { loss: 0 } });
       } finally {
