@@ -8,6 +8,8 @@ import { percentile } from './join.ts';
 
 const RTTS = [50, 200, 400];
 const LOSSES = [0, 5, 20];
+/** `QUALITY_ROWS=200:5,400:20` measures only those rows (for a quick A/B) */
+const ONLY = process.env.QUALITY_ROWS?.split(',').map((r) => r.trim());
 const JOINS = 4;
 const WATCH_MS = 5000;
 const CAPS_KBPS = [150, 400, 1000, 0];
@@ -56,6 +58,7 @@ export async function run() {
   try {
     for (const rtt of RTTS) {
       for (const loss of LOSSES) {
+        if (ONLY && !ONLY.includes(`${rtt}:${loss}`)) continue;
         const link = { delayMs: rtt / 2, jitterMs: Math.min(10, rtt / 20), loss: loss / 100 };
         relay.set({ up: link, down: link });
         keepPublisherClean();

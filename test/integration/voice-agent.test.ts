@@ -4,6 +4,7 @@ import { startTestNode, type TestNode } from '../support/node.ts';
 import { startOpenAiServer, say, type OpenAiServer } from '../support/openaiServer.ts';
 import { Bot, until } from '../support/bot.ts';
 import { cough, spoken } from '../support/speech.ts';
+import { startSpeechServer } from '../support/speechServer.ts';
 
 const SHORT_ANSWER = 'Your order L P one thousand and two is with D H L Express. It arrives today.';
 const LONG_ANSWER = [
@@ -125,7 +126,69 @@ describe('the voice agent in a room', () => {
     const roles = conversation.messages.map((m) => m.role);
     assert.ok(roles.includes('customer'), 'the customer turn is in the transcript');
     assert.equal(conversation.messages.at(-1)?.text, SHORT_ANSWER);
+    // the same figures through the SDK and Prometheus
+    const fromSdk = await bot.room.agentMetrics();
+    assert.equal(fromSdk.summary.turns, 1);
+    const metrics = await (await fetch(`${node.url}/metrics`, { headers: auth() })).text();
+    assert.match(metrics, /liveport_voice_to_voice_ms\{room="voice-answer",quantile="0.5"\} \d/);
     await bot.leave();
+  });
+
+  test('an "uh-huh" pauses the agent only for a moment: it goes on from where it stopped', async () => {
+    // recognition by the OpenAI-protocol stand-in, so the backchannel is heard exactly as "uh-huh"
+    let asked = false;
+    const stt = await startSpeechServer({ transcript: () => (asked ? 'uh-huh' : 'Tell me about the sofa') });
+    const other = await startTestNode({
+      llm: { baseUrl: llm.baseUrl, model: 'stand-in', detectOllama: false },
+      speech: { sttBaseUrl: stt.baseUrl, sttModel: 'whisper-1', ttsModel: 'tts-1', ttsVoice: 'alloy' },
+    } as never);
+    try {
+      llm.options.script = () => [say(LONG_ANSWER)];
+      const auth2 = {
+        authorization: `Basic ${Buffer.from(`${other.apiKey}:${other.apiSecret}`).toString('base64')}`,
+      };
+      assert.equal(
+        (
+          await fetch(`${other.url}/api/rooms/voice-backchannel/agent`, {
+            method: 'POST',
+            headers: { ...auth2, 'content-type': 'application/json' },
+            body: '{}',
+          })
+        ).status,
+        201,
+      );
+      const bot = await Bot.join(
+        other.url,
+        other.token('customer', {
+          room: 'voice-backchannel',
+          join: true,
+          subscribe: true,
+          publish: ['microphone'],
+        }),
+      );
+      const mic = await bot.publishMicrophone();
+      await until(() => bot.audioLevels.length > 50, 10_000, 'the agent track arrives');
+      const start = performance.now();
+      await mic.play(spoken('Tell me about the sofa.'));
+      await until(() => loudFor(bot, start) > 1500, 20_000, 'the agent is talking');
+      asked = true;
+      const nodded = performance.now();
+      await mic.play(spoken('uh huh'));
+      await new Promise((r) => setTimeout(r, 2500));
+      const view = (
+        (await (
+          await fetch(`${other.url}/api/rooms/voice-backchannel/agent`, { headers: auth2 })
+        ).json()) as { agent: AgentView }
+      ).agent;
+      assert.equal(view.bargeIns.length, 1, 'the agent paused for the customer');
+      assert.equal(view.bargeIns[0]!.resumed, true, 'and went on after hearing only "uh-huh"');
+      assert.ok(loudFor(bot, nodded + 1200) > 600, 'the agent is talking again');
+      assert.equal(view.turns.filter((t) => t.interrupted).length, 0, 'nothing was cut');
+      await bot.leave();
+    } finally {
+      await other.stop();
+      await stt.close();
+    }
   });
 
   test('a cough does not stop the agent; speaking over it does, at once, and the history keeps what was heard', async () => {

@@ -89,6 +89,8 @@ export const ClientMessage = z.discriminatedUnion('type', [
   /** ask for the AI voice agent in this room (needs the roomAdmin grant) */
   z.object({ type: z.literal('start_agent'), rid, language: z.string().min(2).max(35).optional() }),
   z.object({ type: z.literal('stop_agent'), rid }),
+  /** the voice agent's per-turn metrics in this room */
+  z.object({ type: z.literal('agent_metrics'), rid }),
   z.object({ type: z.literal('ping'), rid, t: z.number() }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
@@ -133,6 +135,7 @@ export type ServerMessage =
     }
   | { type: 'ok'; rid?: string }
   | { type: 'agent_started'; rid?: string; identity: string; conversationId: string }
+  | { type: 'agent_metrics'; rid?: string; summary: Record<string, number | undefined>; turns: unknown[] }
   | { type: 'pong'; rid?: string; t: number; serverTime: number }
   | { type: 'leave'; reason: LeaveReason }
   | { type: 'error'; rid?: string; code: ErrorCode; message: string };

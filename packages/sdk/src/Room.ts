@@ -523,6 +523,12 @@ export class Room extends TypedEmitter<RoomEvents> {
     return { identity: started.identity, conversationId: started.conversationId };
   }
 
+  /** The voice agent's figures in this room: voice-to-voice per turn, interruptions, stop times. */
+  async agentMetrics(): Promise<{ summary: Record<string, number | undefined>; turns: unknown[] }> {
+    const reply = await this.signal.request<'agent_metrics'>({ type: 'agent_metrics' });
+    return { summary: reply.summary, turns: reply.turns };
+  }
+
   async stopAgent(): Promise<void> {
     await this.signal.request<'ok'>({ type: 'stop_agent' });
   }

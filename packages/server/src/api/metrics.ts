@@ -70,6 +70,46 @@ export function render(sfu: Sfu, agent?: AgentService): string {
       'conversations waiting for a person',
       agent.handoffs.waiting().length,
     );
+    m.add('liveport_voice_sessions', 'gauge', 'voice agents in rooms on this node', agent.voices.size);
+    for (const [room, voice] of agent.voices) {
+      const summary = voice.session.metrics.summary();
+      const labels = { room };
+      m.add('liveport_voice_turns_total', 'counter', 'voice turns answered', summary.turns, labels);
+      m.add(
+        'liveport_voice_interruptions_total',
+        'counter',
+        'replies cut off by the customer',
+        summary.interruptions,
+        labels,
+      );
+      m.add(
+        'liveport_voice_false_interruptions_total',
+        'counter',
+        'pauses that resumed (a cough, an uh-huh)',
+        summary.falseInterruptions,
+        labels,
+      );
+      const v2v = 'end of customer speech to the first agent audio packet';
+      if (summary.voiceToVoiceP50Ms !== undefined) {
+        m.add('liveport_voice_to_voice_ms', 'gauge', v2v, summary.voiceToVoiceP50Ms, {
+          ...labels,
+          quantile: '0.5',
+        });
+        m.add('liveport_voice_to_voice_ms', 'gauge', v2v, summary.voiceToVoiceP95Ms!, {
+          ...labels,
+          quantile: '0.95',
+        });
+      }
+      if (summary.bargeInStopP95Ms !== undefined) {
+        m.add(
+          'liveport_voice_barge_in_stop_ms',
+          'gauge',
+          "customer speech onset to the agent's last audio packet",
+          summary.bargeInStopP95Ms,
+          { ...labels, quantile: '0.95' },
+        );
+      }
+    }
   }
   m.add('liveport_rooms', 'gauge', 'rooms open on this node', rooms.length);
   m.add(

@@ -204,6 +204,17 @@ export class SignalSession {
           throw new LiveportError(ErrorCode.NOT_FOUND, 'no agent in this room');
         return this.ok(msg.rid);
       }
+      case 'agent_metrics': {
+        const voice = this.agent?.()?.voices.get(room.name);
+        if (!voice) throw new LiveportError(ErrorCode.NOT_FOUND, 'no agent in this room');
+        const metrics = voice.session.metrics;
+        return this.send({
+          type: 'agent_metrics',
+          rid: msg.rid,
+          summary: metrics.summary(),
+          turns: metrics.turns,
+        });
+      }
       case 'join':
       case 'ping':
         return; // handled before dispatch
