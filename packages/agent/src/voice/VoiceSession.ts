@@ -230,7 +230,10 @@ export class VoiceSession {
     turn.transcript = text;
     const barge = this.bargeIn;
     this.bargeIn = undefined;
-    if (barge && this.reply && (text === '' || BACKCHANNEL.test(text))) {
+    // A short "yes" is a backchannel while the agent explains, but an answer when it has asked
+    // to confirm a change: then it is a turn like any other.
+    const awaitingAnswer = !!this.conversation.record.state.pending;
+    if (barge && this.reply && (text === '' || (!awaitingAnswer && BACKCHANNEL.test(text)))) {
       // Not an interruption: a cough, a click, an "uh-huh". Go on from where it stopped.
       this.metrics.bargeIn({ onsetAt: barge.onsetMs, stopMs: barge.stopMs, resumed: true });
       this.emit({ type: 'resumed', messageId: this.reply.messageId });

@@ -46,20 +46,24 @@ export function conversationRoutes(router: Router, agent: AgentService, keys: Ke
       staff(req);
       const conversation = view(req.params.id!);
       const events = agent.conversations.eventsAfter(conversation.id, 0);
-      const messages = events.flatMap((e) =>
-        e.type === 'message_end'
-          ? [
-              {
-                seq: e.seq,
-                id: e.messageId,
-                role: e.role,
-                text: e.text,
-                at: e.at,
-                interrupted: e.interrupted === true,
-              },
-            ]
-          : [],
-      );
+      // A reply cut by the customer ends twice (as written, then as heard): the last word stands.
+      const byId = new Map<
+        string,
+        { seq: number; id: string; role: string; text: string; at: number; interrupted: boolean }
+      >();
+      for (const e of events) {
+        if (e.type !== 'message_end') continue;
+        const first = byId.get(e.messageId)?.seq ?? e.seq;
+        byId.set(e.messageId, {
+          seq: first,
+          id: e.messageId,
+          role: e.role,
+          text: e.text,
+          at: e.at,
+          interrupted: e.interrupted === true,
+        });
+      }
+      const messages = [...byId.values()].sort((a, b) => a.seq - b.seq);
       const cards = events.flatMap((e) => (e.type === 'card' ? [{ seq: e.seq, card: e.card }] : []));
       return {
         json: { conversation, messages, cards, toolCalls: agent.conversations.toolCalls(conversation.id) },
