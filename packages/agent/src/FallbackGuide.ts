@@ -181,12 +181,10 @@ export class FallbackGuide {
               label: p.condition,
               type: 'select',
               required: true,
-              options: [
-                { value: 'unused', label: 'Unused / sin usar' },
-                { value: 'damaged_on_arrival', label: 'Damaged on arrival / llegó dañado' },
-                { value: 'wrong_item', label: 'Wrong item / artículo equivocado' },
-                { value: 'used', label: 'Used / usado' },
-              ],
+              options: (['unused', 'damaged_on_arrival', 'wrong_item', 'used'] as const).map((value) => ({
+                value,
+                label: p.conditions[value],
+              })),
             },
           ],
           submit: 'return_details',

@@ -39,6 +39,7 @@ interface Phrasebook {
   rateLimited: string;
   unavailable: string;
   address: { line1: string; city: string; postalCode: string; country: string; name: string };
+  conditions: { unused: string; damaged_on_arrival: string; wrong_item: string; used: string };
 }
 
 const en: Phrasebook = {
@@ -81,6 +82,12 @@ const en: Phrasebook = {
     city: 'City',
     postalCode: 'Postal code',
     country: 'Country (2 letters)',
+  },
+  conditions: {
+    unused: 'Unused, in its packaging',
+    damaged_on_arrival: 'Damaged on arrival',
+    wrong_item: 'Wrong item sent',
+    used: 'Used',
   },
 };
 
@@ -126,10 +133,22 @@ const es: Phrasebook = {
     postalCode: 'Código postal',
     country: 'País (2 letras)',
   },
+  conditions: {
+    unused: 'Sin usar, en su embalaje',
+    damaged_on_arrival: 'Llegó dañado',
+    wrong_item: 'Me enviaron otro artículo',
+    used: 'Usado',
+  },
 };
 
 const fr: Phrasebook = {
   ...en,
+  conditions: {
+    unused: 'Non utilisé, dans son emballage',
+    damaged_on_arrival: 'Arrivé endommagé',
+    wrong_item: 'Mauvais article reçu',
+    used: 'Utilisé',
+  },
   disclosure:
     "Bonjour ! Je suis l'assistant IA de la boutique — un agent automatique, pas une personne. Je peux vous aider pour les produits, commandes, livraisons et retours. Vous pouvez demander une personne à tout moment.",
   limited:
@@ -153,6 +172,12 @@ const fr: Phrasebook = {
 
 const de: Phrasebook = {
   ...en,
+  conditions: {
+    unused: 'Unbenutzt, in der Verpackung',
+    damaged_on_arrival: 'Beschädigt angekommen',
+    wrong_item: 'Falscher Artikel geliefert',
+    used: 'Benutzt',
+  },
   disclosure:
     'Hallo! Ich bin der KI-Assistent des Shops — ein automatischer Agent, kein Mensch. Ich helfe bei Produkten, Bestellungen, Sendungen und Rücksendungen. Sie können jederzeit nach einem Menschen fragen.',
   limited:
@@ -191,6 +216,12 @@ const pt: Phrasebook = {
 
 const ar: Phrasebook = {
   ...en,
+  conditions: {
+    unused: 'غير مستخدم وفي عبوته',
+    damaged_on_arrival: 'وصل تالفًا',
+    wrong_item: 'وصلني منتج خاطئ',
+    used: 'مستخدم',
+  },
   disclosure:
     'مرحبًا! أنا المساعد الذكي للمتجر — وكيل آلي ولست إنسانًا. يمكنني مساعدتك في المنتجات والطلبات والشحن والإرجاع. يمكنك طلب التحدث إلى موظف في أي وقت.',
   limited:
@@ -218,6 +249,12 @@ const ar: Phrasebook = {
 
 const zh: Phrasebook = {
   ...en,
+  conditions: {
+    unused: '未使用，包装完好',
+    damaged_on_arrival: '到货时已损坏',
+    wrong_item: '发错了商品',
+    used: '已使用',
+  },
   disclosure:
     '您好！我是本店的 AI 助手——自动客服，不是真人。我可以帮您了解商品、查询订单、物流和退货。您随时可以要求转人工。',
   limited:
