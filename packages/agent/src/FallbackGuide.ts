@@ -17,6 +17,20 @@ const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
 const PERSON =
   /\b(person|human|agent|someone|representative|persona|humano|agente|personne|humain|mensch|mitarbeiter|pessoa)\b|人工|真人|客服|موظف|شخص|انسان|إنسان/i;
 
+/** errands by the words customers use for them, most specific first */
+const INTENTS: [Flow, RegExp][] = [
+  ['cancel', /cancel|anula|annul|stornier|取消|إلغاء|الغاء/iu],
+  [
+    'return',
+    /return|refund|exchange|devol|reembols|cambiar (la|el) talla|retour|rembours|rücksend|umtausch|退货|退款|换货|إرجاع|ارجاع|استرداد|استبدال/iu,
+  ],
+  ['address', /address|direcci[oó]n|adresse|地址|عنوان/iu],
+  [
+    'track',
+    /\b(track|order|shipping|delivery|parcel|package)|pedido|env[ií]o|seguimiento|commande|colis|bestellung|sendung|订单|物流|快递|包裹|طلب|شحن/iu,
+  ],
+];
+
 let seq = 0;
 const callId = () => `guided-${Date.now().toString(36)}-${++seq}`;
 
@@ -46,6 +60,12 @@ export class FallbackGuide {
     if (PERSON.test(text)) {
       await c.handoff({ reason: 'customer asked for a person', skill: 'after_sales', summary: c.summary() });
       return;
+    }
+    // Without a model the words still say which errand it is, often enough to skip the menu.
+    const flow = INTENTS.find(([, words]) => words.test(text))?.[0];
+    if (flow && !ORDER_NUMBER.test(text)) {
+      c.say('assistant', phrases(c.record.language).needOrder);
+      return this.askOrder(c, flow);
     }
     const number = ORDER_NUMBER.exec(text)?.[0];
     const email = EMAIL.exec(text)?.[0];

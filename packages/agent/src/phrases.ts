@@ -35,6 +35,7 @@ interface Phrasebook {
   handoff: (position: number, queue: string) => string;
   afterHandoff: string;
   notUnderstood: string;
+  needOrder: string;
   found: string;
   rateLimited: string;
   unavailable: string;
@@ -74,6 +75,7 @@ const en: Phrasebook = {
   afterHandoff: 'Thanks — your message is with our team; a person will reply here.',
   notUnderstood: "Sorry, I didn't understand. Please choose one of the options.",
   found: 'Here is what I found in the catalog:',
+  needOrder: 'I can help with that. Please give me the order number and the e-mail used for the order:',
   rateLimited: 'You are sending messages very fast; please wait a moment.',
   unavailable: "I'm having trouble answering right now. I can put you through to a person.",
   address: {
@@ -124,6 +126,7 @@ const es: Phrasebook = {
   afterHandoff: 'Gracias — tu mensaje está con nuestro equipo; una persona te responderá aquí.',
   notUnderstood: 'Perdona, no te he entendido. Elige una de las opciones.',
   found: 'Esto es lo que he encontrado en el catálogo:',
+  needOrder: 'Te ayudo con eso. Dime el número de pedido y el e-mail con el que lo hiciste:',
   rateLimited: 'Estás enviando mensajes muy rápido; espera un momento.',
   unavailable: 'Ahora mismo tengo problemas para responder. Puedo pasarte con una persona.',
   address: {
@@ -166,6 +169,7 @@ const fr: Phrasebook = {
   no: 'Non',
   done: "C'est fait.",
   found: "Voici ce que j'ai trouvé dans le catalogue :",
+  needOrder: 'Je peux vous aider. Indiquez le numéro de commande et l’e-mail utilisé pour la commande :',
   handoff: (position, queue) =>
     `J'ai transmis notre conversation à une personne de notre équipe ${queue}, avec un résumé. Vous êtes numéro ${position} dans la file ; on vous répondra ici.`,
 };
@@ -195,6 +199,7 @@ const de: Phrasebook = {
   no: 'Nein',
   done: 'Erledigt.',
   found: 'Das habe ich im Katalog gefunden:',
+  needOrder: 'Dabei helfe ich gern. Bitte nennen Sie die Bestellnummer und die E-Mail der Bestellung:',
   handoff: (position, queue) =>
     `Ich habe unser Gespräch mit einer Zusammenfassung an eine Person aus unserem ${queue}-Team übergeben. Sie sind Nummer ${position} in der Warteschlange; man antwortet Ihnen hier.`,
 };
@@ -241,6 +246,7 @@ const ar: Phrasebook = {
   no: 'لا',
   done: 'تم.',
   found: 'هذا ما وجدته في الكتالوج:',
+  needOrder: 'يسعدني مساعدتك. من فضلك أعطني رقم الطلب والبريد الإلكتروني المستخدم فيه:',
   declined: 'حسنًا، لم أغير شيئًا.',
   handoff: (position, queue) =>
     `حوّلت محادثتنا إلى موظف من فريق ${queue} مع ملخص حتى لا تضطر إلى التكرار. ترتيبك ${position} في قائمة الانتظار، وسيتم الرد عليك هنا.`,
@@ -274,6 +280,7 @@ const zh: Phrasebook = {
   no: '不',
   done: '已完成。',
   found: '这是我在商品目录中找到的：',
+  needOrder: '我来帮您处理。请提供订单号和下单时使用的邮箱：',
   declined: '好的，我没有做任何更改。',
   handoff: (position, queue) =>
     `我已将对话连同摘要转给${queue}团队的同事，您无需重复说明。您在队列中排第 ${position} 位，同事会在这里回复您。`,
