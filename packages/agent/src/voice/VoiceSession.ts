@@ -67,8 +67,6 @@ interface Reply {
   samples: number;
   /** the pacer's sentMs when this reply began to play */
   pacerBase: number;
-  /** samples already handed to the pacer */
-  pushed: number;
   textDone: boolean;
   queue: string[];
   tts?: TtsStream;
@@ -291,7 +289,6 @@ export class VoiceSession {
       audio: [],
       samples: 0,
       pacerBase: this.pacer.sentMs,
-      pushed: 0,
       textDone: false,
       queue: [],
       synthesizing: false,
@@ -345,7 +342,6 @@ export class VoiceSession {
     sentence.samples += pcm.length;
     if (this.bargeIn) return; // paused: kept for a resume
     this.pacer.push(pcm);
-    reply.pushed = reply.samples;
   }
 
   /** Customer speech while the agent talks: silence the agent now; decide later. */
@@ -370,7 +366,6 @@ export class VoiceSession {
       this.pacer.push(skip ? chunk.subarray(skip) : chunk);
       skip = 0;
     }
-    reply.pushed = reply.samples;
     if (reply.textDone && !reply.synthesizing && !reply.queue.length) this.pacer.flush();
   }
 
