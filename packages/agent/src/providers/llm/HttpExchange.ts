@@ -234,3 +234,26 @@ export class HttpExchange {
     wake?.();
   }
 }
+
+/**
+ * Waits between retries, unless the caller cancels first; `aborted` makes the error of the
+ * caller's own kind (an LLM or a speech error).
+ */
+export function waitUnlessAborted(
+  ms: number,
+  signal: AbortSignal | undefined,
+  aborted: () => Error,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(aborted());
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(aborted());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

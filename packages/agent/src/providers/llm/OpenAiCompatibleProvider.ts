@@ -6,7 +6,7 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
-import { HttpExchange } from './HttpExchange.ts';
+import { HttpExchange, waitUnlessAborted } from './HttpExchange.ts';
 import { SseParser, type SseMessage } from './sse.ts';
 import { ChatChunkAssembler, errorMessageOf, toWireRequest } from './openAiWire.ts';
 import { LlmError, type LlmEvent, type LlmProvider, type LlmRequest } from './types.ts';
@@ -126,22 +126,6 @@ function failureOf(exchange: HttpExchange, err: unknown, timeoutMs: number): Att
     undefined,
     exchange.lostPooledConnection,
   );
-}
-
-/** Waits, unless the caller cancels first. */
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortedError());
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(abortedError());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** The retry state of one call: attempts made and the one free retry after a stale pooled connection. */
@@ -284,7 +268,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       const { code, status, message } = failure.error;
       throw new LlmError(code, `${message} (the provider asks to wait ${Math.ceil(delay / 1000)} s)`, status);
     }
-    await pause(delay, signal);
+    await waitUnlessAborted(delay, signal, abortedError);
   }
 
   /** POSTs and waits for the response head; a non-2xx answer becomes an AttemptFailure. */

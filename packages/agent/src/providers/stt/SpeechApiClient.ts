@@ -5,7 +5,7 @@
  * and errors reported as SpeechError.
  */
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import { HttpExchange } from '../llm/HttpExchange.ts';
+import { HttpExchange, waitUnlessAborted } from '../llm/HttpExchange.ts';
 import { parseRetryAfter } from '../llm/OpenAiCompatibleProvider.ts';
 import { errorMessageOf } from '../llm/openAiWire.ts';
 import { SpeechError } from './types.ts';
@@ -201,21 +201,6 @@ export class SpeechApiClient {
         status,
       );
     }
-    await waitUnlessAborted(delay, signal);
+    await waitUnlessAborted(delay, signal, speechAborted);
   }
-}
-
-function waitUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(speechAborted());
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(speechAborted());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
