@@ -28,26 +28,26 @@ interface AgentView {
 describe('the voice agent in a room', () => {
   let llm: OpenAiServer;
   let node: TestNode;
-  const auth = () => ({
-    authorization: `Basic ${Buffer.from(`${node.apiKey}:${node.apiSecret}`).toString('base64')}`,
+  const auth = (target = node) => ({
+    authorization: `Basic ${Buffer.from(`${target.apiKey}:${target.apiSecret}`).toString('base64')}`,
   });
-  const agentView = async (room: string) =>
+  const agentView = async (room: string, target = node) =>
     (
-      (await (await fetch(`${node.url}/api/rooms/${room}/agent`, { headers: auth() })).json()) as {
+      (await (await fetch(`${target.url}/api/rooms/${room}/agent`, { headers: auth(target) })).json()) as {
         agent: AgentView;
       }
     ).agent;
 
-  async function call(room: string) {
-    const started = await fetch(`${node.url}/api/rooms/${room}/agent`, {
+  async function call(room: string, target = node) {
+    const started = await fetch(`${target.url}/api/rooms/${room}/agent`, {
       method: 'POST',
-      headers: { ...auth(), 'content-type': 'application/json' },
+      headers: { ...auth(target), 'content-type': 'application/json' },
       body: JSON.stringify({ language: 'en' }),
     });
     assert.equal(started.status, 201);
     const bot = await Bot.join(
-      node.url,
-      node.token('customer', { room, join: true, subscribe: true, publish: ['microphone'] }),
+      target.url,
+      target.token('customer', { room, join: true, subscribe: true, publish: ['microphone'] }),
     );
     const mic = await bot.publishMicrophone();
     await until(() => bot.audioLevels.length > 50, 10_000, 'the agent track arrives');
@@ -144,30 +144,7 @@ describe('the voice agent in a room', () => {
     } as never);
     try {
       llm.options.script = () => [say(LONG_ANSWER)];
-      const auth2 = {
-        authorization: `Basic ${Buffer.from(`${other.apiKey}:${other.apiSecret}`).toString('base64')}`,
-      };
-      assert.equal(
-        (
-          await fetch(`${other.url}/api/rooms/voice-backchannel/agent`, {
-            method: 'POST',
-            headers: { ...auth2, 'content-type': 'application/json' },
-            body: '{}',
-          })
-        ).status,
-        201,
-      );
-      const bot = await Bot.join(
-        other.url,
-        other.token('customer', {
-          room: 'voice-backchannel',
-          join: true,
-          subscribe: true,
-          publish: ['microphone'],
-        }),
-      );
-      const mic = await bot.publishMicrophone();
-      await until(() => bot.audioLevels.length > 50, 10_000, 'the agent track arrives');
+      const { bot, mic } = await call('voice-backchannel', other);
       const start = performance.now();
       await mic.play(spoken('Tell me about the sofa.'));
       await until(() => loudFor(bot, start) > 1500, 20_000, 'the agent is talking');
@@ -175,11 +152,7 @@ describe('the voice agent in a room', () => {
       const nodded = performance.now();
       await mic.play(spoken('uh huh'));
       await new Promise((r) => setTimeout(r, 2500));
-      const view = (
-        (await (
-          await fetch(`${other.url}/api/rooms/voice-backchannel/agent`, { headers: auth2 })
-        ).json()) as { agent: AgentView }
-      ).agent;
+      const view = await agentView('voice-backchannel', other);
       assert.equal(view.bargeIns.length, 1, 'the agent paused for the customer');
       assert.equal(view.bargeIns[0]!.resumed, true, 'and went on after hearing only "uh-huh"');
       assert.ok(loudFor(bot, nodded + 1200) > 600, 'the agent is talking again');
