@@ -4,8 +4,9 @@ import wrtc from '@roamhq/wrtc';
 import WebSocket from 'ws';
 import { Room } from '@liveport/sdk';
 import type { JanusHandle } from './janus.ts';
+import { toneTrack } from '../../test/support/bot.ts';
 
-const { RTCVideoSource, RTCAudioSource } = wrtc.nonstandard;
+const { RTCVideoSource } = wrtc.nonstandard;
 
 export const WIDTH = 1280;
 export const HEIGHT = 720;
@@ -50,23 +51,7 @@ export class SyntheticMedia {
       }, 33),
     );
     this.video = videoSource.createTrack();
-    const audioSource = new RTCAudioSource();
-    const samples = new Int16Array(480);
-    let t = 0;
-    this.timers.push(
-      setInterval(() => {
-        for (let i = 0; i < samples.length; i++, t++)
-          samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * t) / 48000));
-        audioSource.onData({
-          samples,
-          sampleRate: 48000,
-          bitsPerSample: 16,
-          channelCount: 1,
-          numberOfFrames: 480,
-        });
-      }, 10),
-    );
-    this.audio = audioSource.createTrack();
+    this.audio = toneTrack(this.timers);
   }
 
   stop(): void {

@@ -115,23 +115,7 @@ export class Bot {
       );
     }
     if (options.audio !== false) {
-      const source = new RTCAudioSource();
-      const samples = new Int16Array(480);
-      let t = 0;
-      this.timers.push(
-        setInterval(() => {
-          for (let i = 0; i < samples.length; i++, t++)
-            samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * t) / 48000));
-          source.onData({
-            samples,
-            sampleRate: 48000,
-            bitsPerSample: 16,
-            channelCount: 1,
-            numberOfFrames: 480,
-          });
-        }, 10),
-      );
-      const track = source.createTrack();
+      const track = toneTrack(this.timers);
       this.sources.push(track);
       published.push(await this.room.publishTrack(track, { source: 'microphone' }));
     }
@@ -198,6 +182,21 @@ export class Bot {
     await this.room.leave();
     this.stopMedia();
   }
+}
+
+/** A wrtc microphone playing a 440 Hz tone; its 10 ms timer joins `timers`, for the caller to stop. */
+export function toneTrack(timers: ReturnType<typeof setInterval>[]): MediaStreamTrack {
+  const source = new RTCAudioSource();
+  const samples = new Int16Array(480);
+  let t = 0;
+  timers.push(
+    setInterval(() => {
+      for (let i = 0; i < samples.length; i++, t++)
+        samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * t) / 48000));
+      source.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
+    }, 10),
+  );
+  return source.createTrack();
 }
 
 /** Wait until the condition holds, polling; fails with the message after the timeout. */
