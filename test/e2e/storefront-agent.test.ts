@@ -120,6 +120,10 @@ describe('the chat widget on the demo storefront, with a model', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal((await store.getOrderByNumber('LP-1001'))!.shippingAddress.line1, NEW_ADDRESS.line1);
+    // the change is made on the click; the model's report of it follows: wait for it before asking on
+    await page
+      .locator('[data-testid=lp-message][data-role=assistant]', { hasText: 'Hecho' })
+      .waitFor({ timeout: 10_000 });
 
     await ask('Quiero hablar con una persona', /cola|persona/);
     const status = page.locator('[data-testid=lp-handoff-status]');
