@@ -28,7 +28,8 @@ export function freezeRatio(frameTimes: number[], from: number, to: number): num
   return frozen / (to - from);
 }
 
-async function audioConcealed(bot: Bot): Promise<number> {
+/** The viewer's audio counters so far: samples played, and how many of them were concealment. */
+async function audioSamples(bot: Bot): Promise<{ concealed: number; total: number }> {
   const pc = (bot.room as unknown as { subscriber: RTCPeerConnection }).subscriber;
   let concealed = 0;
   let total = 0;
@@ -38,7 +39,7 @@ async function audioConcealed(bot: Bot): Promise<number> {
       total += s.totalSamplesReceived ?? 0;
     }
   });
-  return total ? concealed / total : 0;
+  return { concealed, total };
 }
 
 export async function run() {
@@ -71,10 +72,14 @@ export async function run() {
           try {
             await until(() => viewer.firstFrameAt !== undefined, 15000, 'first frame');
             firsts.push(viewer.firstFrameAt! - t0);
+            // both judged over the same watched window, from the first frame on
             const from = performance.now();
+            const before = await audioSamples(viewer);
             await new Promise((r) => setTimeout(r, WATCH_MS));
             freezes.push(freezeRatio(viewer.frameTimes, from, performance.now()));
-            concealed.push(await audioConcealed(viewer));
+            const after = await audioSamples(viewer);
+            const played = after.total - before.total;
+            concealed.push(played > 0 ? (after.concealed - before.concealed) / played : 1);
           } catch {
             firsts.push(15000);
             freezes.push(1);

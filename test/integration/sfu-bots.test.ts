@@ -87,19 +87,50 @@ describe('SFU with wrtc bots', () => {
     }
   });
 
-  it('starts a late subscriber from the keyframe cache, without asking the publisher for a keyframe', async () => {
-    const publisher = await Bot.join(node.url, node.token('cam'));
+  it('starts a late subscriber from a young cached keyframe group, without asking the publisher', async () => {
+    // a long cache age so that the join's own duration on a busy machine cannot outlive it
+    const patient = await startTestNode({
+      rtc: { bindAddress: '127.0.0.1', portMin: 40000, portMax: 49999, keyframeCacheMs: 4000 },
+    });
+    const publisher = await Bot.join(patient.url, patient.token('cam'));
     const [camera] = await publisher.publishSynthetic({ audio: false });
-    const early = await Bot.join(node.url, node.token('early'));
+    const early = await Bot.join(patient.url, patient.token('early'));
     try {
       await until(() => early.framesDecoded > 10, 10000, 'early subscriber sees video');
-      const track = node.node.sfu.get('test')!.byIdentity('cam')!.published.get(camera!.sid)!;
+      const track = patient.node.sfu.get('test')!.byIdentity('cam')!.published.get(camera!.sid)!;
+      const cache = track.layers[0]!.keyframeCache;
+      const oldGroup = cache.group[0];
+      track.requestKeyframe(0);
+      await until(() => cache.group.length > 0 && cache.group[0] !== oldGroup, 5000, 'a fresh keyframe');
       const requestsBefore = track.keyframeRequests;
-      const late = await Bot.join(node.url, node.token('late'));
+      const late = await Bot.join(patient.url, patient.token('late'));
       await until(() => late.framesDecoded > 10, 10000, 'late subscriber sees video');
-      const down = node.node.sfu.get('test')!.byIdentity('late')!.downTracks.get(camera!.sid)!;
+      const down = patient.node.sfu.get('test')!.byIdentity('late')!.downTracks.get(camera!.sid)!;
       assert.equal(down.cachedStarts, 1);
       assert.equal(track.keyframeRequests, requestsBefore, 'no keyframe request for the late subscriber');
+      await late.leave();
+    } finally {
+      await early.leave();
+      await publisher.leave();
+      await patient.stop();
+    }
+  });
+
+  it('asks for a keyframe rather than bursting an old group at a late subscriber', async () => {
+    const publisher = await Bot.join(node.url, node.token('cam2'));
+    const [camera] = await publisher.publishSynthetic({ audio: false });
+    const early = await Bot.join(node.url, node.token('early2'));
+    try {
+      await until(() => early.framesDecoded > 10, 10000, 'early subscriber sees video');
+      const track = node.node.sfu.get('test')!.byIdentity('cam2')!.published.get(camera!.sid)!;
+      // the group the early subscriber started from grows older than the default 500 ms
+      await new Promise((r) => setTimeout(r, 1200));
+      const requestsBefore = track.keyframeRequests;
+      const late = await Bot.join(node.url, node.token('late2'));
+      await until(() => late.framesDecoded > 10, 10000, 'late subscriber sees video');
+      const down = node.node.sfu.get('test')!.byIdentity('late2')!.downTracks.get(camera!.sid)!;
+      assert.equal(down.cachedStarts, 0);
+      assert.ok(track.keyframeRequests > requestsBefore, 'the late subscriber asked for a keyframe');
       await late.leave();
     } finally {
       await early.leave();

@@ -1,6 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RtpMunger, announceAddress, isH264Keyframe, isVp8Keyframe, seqDiff } from '@liveport/media';
+import { Red, RtpHeader, RtpPacket } from 'werift';
+import {
+  KeyframeCache,
+  RedPacker,
+  RtpMunger,
+  announceAddress,
+  isH264Keyframe,
+  isVp8Keyframe,
+  seqDiff,
+} from '@liveport/media';
 
 describe('RTP rewriting per subscriber', () => {
   it('keeps numbering of one source as it came, gaps included', () => {
@@ -81,5 +90,48 @@ describe('announced address', () => {
     assert.match(out, /udp 2130706431 203\.0\.113\.9 50000 typ host/);
     assert.match(out, /1\.2\.3\.4 5 typ srflx/);
     assert.equal(announceAddress(sdp, undefined), sdp);
+  });
+});
+
+describe('redundant audio (RFC 2198)', () => {
+  const frame = (n: number) => Buffer.alloc(60 + n, n);
+  it('carries the previous payloads oldest first, with their timestamp offsets, readable by a RED parser', () => {
+    const red = new RedPacker();
+    red.distance = 2;
+    red.pack(frame(1), 1000, 111);
+    red.pack(frame(2), 1960, 111);
+    const parsed = Red.deSerialize(red.pack(frame(3), 2920, 111));
+    assert.deepEqual(
+      parsed.blocks.map((b) => [b.blockPT, b.timestampOffset, b.block[0], b.block.length]),
+      [
+        [111, 1920, 1, 61],
+        [111, 960, 2, 62],
+        [111, undefined, 3, 63],
+      ],
+    );
+  });
+
+  it('sends one copy at distance 1, none for the first packet, and skips payloads too old to offset', () => {
+    const red = new RedPacker();
+    assert.equal(Red.deSerialize(red.pack(frame(1), 0, 111)).blocks.length, 1);
+    assert.equal(Red.deSerialize(red.pack(frame(2), 960, 111)).blocks.length, 2);
+    // a jump past the 14-bit offset (a new source) leaves only the primary
+    assert.equal(Red.deSerialize(red.pack(frame(3), 960 + 20000, 111)).blocks.length, 1);
+  });
+});
+
+describe('keyframe cache', () => {
+  const packet = (timestamp: number) => new RtpPacket(new RtpHeader({ timestamp }), Buffer.alloc(10));
+  it('keeps a young group and forgets it once it is older than its age limit', () => {
+    const cache = new KeyframeCache(500);
+    cache.push(packet(0), true);
+    cache.push(packet(9000), false); // 100 ms
+    assert.equal(cache.group.length, 2);
+    cache.push(packet(45_001), false); // past 500 ms
+    assert.equal(cache.group.length, 0);
+    cache.push(packet(50_000), false); // a delta without its keyframe is no start
+    assert.equal(cache.group.length, 0);
+    cache.push(packet(60_000), true);
+    assert.equal(cache.group.length, 1);
   });
 });

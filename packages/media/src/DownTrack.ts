@@ -52,7 +52,7 @@ export class DownTrack {
       sender.onRtcp.subscribe((packet) => {
         if (packet instanceof RtcpRrPacket || packet instanceof RtcpSrPacket) {
           for (const report of packet.reports)
-            if (report.ssrc === sender.ssrc) this.layers.onLoss(report.fractionLost / 256);
+            if (report.ssrc === sender.ssrc) this.onReceiverReport(report.fractionLost / 256);
         }
       }).unSubscribe,
     );
@@ -62,6 +62,12 @@ export class DownTrack {
     }
     if (track.kind === 'audio') this.current = 0;
     track.addDownTrack(this);
+  }
+
+  private onReceiverReport(fractionLost: number): void {
+    this.layers.onLoss(fractionLost);
+    // one redundant copy on a clean link (a late packet is rebuilt too), two once loss shows
+    if (this.track.kind === 'audio') this.forwarder.red.distance = this.layers.lossEwma > 0.01 ? 2 : 1;
   }
 
   /** The layer this subscriber should get (for dynacast: what the publisher must keep sending). */

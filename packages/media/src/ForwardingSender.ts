@@ -1,5 +1,6 @@
 import { createCipheriv } from 'node:crypto';
 import { RtpHeader, RtpPacket, type RTCRtpSender } from 'werift';
+import { RedPacker } from './RedPacker.ts';
 
 /**
  * The last step of the forwarding path: puts one forwarded packet on a subscriber's werift
@@ -20,7 +21,8 @@ import { RtpHeader, RtpPacket, type RTCRtpSender } from 'werift';
  * pair for sender reports, the transport-wide sequence and the send record the
  * bandwidth estimator reads) exactly where werift keeps them, so RTCP, NACK/RTX, stats and
  * transport-wide feedback go on working. Anything it does not handle (RED, a sender without a
- * negotiated codec or transport yet) returns false and the caller uses werift's path.
+ * negotiated codec or transport yet) returns false and the caller uses werift's path. Audio
+ * to a subscriber that negotiated RED goes out RED-encoded (RedPacker).
  */
 
 /** werift's history size for NACK answers (rtpSender.ts RTP_HISTORY_SIZE) */
@@ -121,6 +123,8 @@ export class ForwardingSender {
   /** when the NTP/RTP time pair for sender reports was last taken */
   private reportClockAt = -Infinity;
   private readonly iv = Buffer.alloc(12);
+  /** redundant audio, when the subscriber negotiated RED */
+  readonly red = new RedPacker();
 
   constructor(sender: RTCRtpSender) {
     this.sender = sender as unknown as SenderInternals;
@@ -135,7 +139,6 @@ export class ForwardingSender {
     const dtls = s.dtlsTransport;
     const codec = s.codec;
     if (s.stopped || !codec || !dtls || dtls.state !== 'connected' || !dtls.srtp) return false;
-    if (s.redRedundantPayloadType) return false;
     const ice = dtls.iceTransport.connection;
     const pair = ice.nominated;
     if (!pair || !ice.canSendApplicationData() || pair.protocol.transport.closed) return false;
@@ -154,7 +157,9 @@ export class ForwardingSender {
     header.sequenceNumber = sequenceNumber;
     header.timestamp = timestamp;
     header.ssrc = s.ssrc;
-    packet.payload = source.payload;
+    const primary = s.redRedundantPayloadType;
+    packet.payload =
+      primary === undefined ? source.payload : this.red.pack(source.payload, timestamp, primary);
     const wallMs = TIME_ORIGIN + nowMs;
     if (slot.twcc) {
       dtls.transportSequenceNumber = (dtls.transportSequenceNumber + 1) & 0xffff;

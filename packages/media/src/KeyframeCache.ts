@@ -3,14 +3,23 @@ import type { RtpPacket } from 'werift';
 /**
  * The packets of a video track since its last keyframe (its current group of pictures), so a
  * new subscriber can be sent a decodable picture at once instead of waiting a round trip for
- * the publisher to make a keyframe. Bounded: a group longer than the bound is forgotten, and
- * new subscribers fall back to a keyframe request.
+ * the publisher to make a keyframe. Only a young group is kept: sending seconds of video in
+ * one burst to a new subscriber overflows queues on its path, and the losses then cost more
+ * than the keyframe request it saved (the publisher's link is usually the short one).
  */
 export class KeyframeCache {
   private packets: RtpPacket[] = [];
   private keyTimestamp = -1;
+  private readonly maxTicks: number;
 
-  constructor(private readonly maxPackets = 600) {}
+  /** `maxAgeMs`: a group older than this is a burst the subscriber's link would drop */
+  constructor(
+    maxAgeMs = 500,
+    clockRate = 90000,
+    private readonly maxPackets = 300,
+  ) {
+    this.maxTicks = (clockRate * maxAgeMs) / 1000;
+  }
 
   /** Feed every packet of the track in arrival order. */
   push(rtp: RtpPacket, keyframe: boolean): void {
@@ -20,7 +29,8 @@ export class KeyframeCache {
       return;
     }
     if (this.keyTimestamp < 0) return;
-    if (this.packets.length >= this.maxPackets) {
+    const age = (rtp.header.timestamp - this.keyTimestamp) >>> 0;
+    if (this.packets.length >= this.maxPackets || (age > this.maxTicks && age < 0x80000000)) {
       this.clear();
       return;
     }

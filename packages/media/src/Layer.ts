@@ -8,7 +8,7 @@ import { KeyframeCache } from './KeyframeCache.ts';
  */
 export class Layer {
   ssrc?: number;
-  readonly keyframeCache = new KeyframeCache();
+  readonly keyframeCache: KeyframeCache;
   packetsReceived = 0;
   /** bit/s received over the last measurement window */
   bitrate = 0;
@@ -35,7 +35,10 @@ export class Layer {
     readonly height: number,
     readonly maxBitrate: number,
     private readonly keyframeRequestIntervalMs: number,
-  ) {}
+    keyframeCacheMs = 500,
+  ) {
+    this.keyframeCache = new KeyframeCache(keyframeCacheMs);
+  }
 
   /** fed in-process (an agent's voice), not from a WebRTC receiver */
   private local = false;

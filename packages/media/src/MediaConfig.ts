@@ -11,6 +11,8 @@ export interface MediaConfig {
   participantTimeoutSec: number;
   /** Minimum milliseconds between keyframe requests sent to one publisher track. */
   keyframeRequestIntervalMs: number;
+  /** A new subscriber starts from the cached keyframe group only while it is this young (ms). */
+  keyframeCacheMs: number;
 }
 
 export const defaultMediaConfig: MediaConfig = {
@@ -18,4 +20,5 @@ export const defaultMediaConfig: MediaConfig = {
   portMax: 60000,
   participantTimeoutSec: 20,
   keyframeRequestIntervalMs: 300,
+  keyframeCacheMs: 500,
 };

@@ -104,7 +104,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
         `at most ${MAX_TRACKS_PER_PARTICIPANT} tracks per participant`,
       );
     }
-    const track = new PublishedTrack(newSid('TR'), this.sid, request, this.config.keyframeRequestIntervalMs);
+    const track = new PublishedTrack(newSid('TR'), this.sid, request, this.config);
     track.onWantedLayers((rids) => this.signal({ type: 'layers_wanted', trackSid: track.sid, rids }));
     this.published.set(track.sid, track);
     return track;
@@ -274,7 +274,13 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
       return;
     const transceiver = this.subscriber.addTransceiver(track.kind, { direction: 'sendonly' });
     const codecs = this.subscriber.config.codecs[track.kind] ?? [];
-    const same = codecs.filter((c) => c.mimeType.toLowerCase() === track.mimeType.toLowerCase());
+    const mime = track.mimeType.toLowerCase();
+    // Opus may go out RED-wrapped: offer that first, plain Opus for clients without RED
+    const same = codecs.filter(
+      (c) =>
+        c.mimeType.toLowerCase() === mime ||
+        (mime === 'audio/opus' && c.mimeType.toLowerCase() === 'audio/red'),
+    );
     if (same.length) transceiver.setCodecPreferences(same);
     this.downTracks.set(track.sid, new DownTrack(track, transceiver, this.sid));
     this.scheduleNegotiation();

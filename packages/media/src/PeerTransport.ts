@@ -34,6 +34,17 @@ export type TransportRole = 'publisher' | 'subscriber';
  */
 const START_KBPS = 800;
 
+const OPUS_PAYLOAD_TYPE = 111;
+const useRED = () =>
+  new RTCRtpCodecParameters({
+    mimeType: 'audio/red',
+    clockRate: 48000,
+    channels: 2,
+    payloadType: 63,
+    parameters: `${OPUS_PAYLOAD_TYPE}/${OPUS_PAYLOAD_TYPE}`,
+    rtcpFeedback: [useTWCC()],
+  });
+
 /** Codecs the node forwards; a subscriber is offered exactly the codec its publisher sends. */
 export function supportedCodecs(role: TransportRole): {
   audio: RTCRtpCodecParameters[];
@@ -45,7 +56,15 @@ export function supportedCodecs(role: TransportRole): {
   const start = publisher ? `;x-google-start-bitrate=${START_KBPS}` : '';
   return {
     audio: [
-      useOPUS({ rtcpFeedback: publisher ? [] : [useTWCC()], parameters: 'minptime=10;useinbandfec=1' }),
+      // Subscribers get Opus wrapped in RED (RedPacker) when they can take it: audio has no
+      // retransmission, so redundancy is its repair. Publishers send plain Opus, which the node
+      // decodes for the voice agent and which keeps their uplink small.
+      ...(publisher ? [] : [useRED()]),
+      useOPUS({
+        payloadType: OPUS_PAYLOAD_TYPE,
+        rtcpFeedback: publisher ? [] : [useTWCC()],
+        parameters: 'minptime=10;useinbandfec=1',
+      }),
     ],
     video: [
       useVP8({ rtcpFeedback: feedback() }),

@@ -41,7 +41,10 @@ export class PublishedTrack implements FanOutTarget {
     readonly sid: string,
     readonly publisherSid: string,
     private readonly request: PublishRequest,
-    keyframeRequestIntervalMs: number,
+    {
+      keyframeRequestIntervalMs,
+      keyframeCacheMs,
+    }: { keyframeRequestIntervalMs: number; keyframeCacheMs: number },
   ) {
     this.kind = request.kind;
     this.source = request.source;
@@ -52,9 +55,20 @@ export class PublishedTrack implements FanOutTarget {
     const declared = request.kind === 'video' && request.layers?.length ? request.layers : undefined;
     this.layers = declared
       ? declared.map(
-          (l, i) => new Layer(i, l.rid, l.width, l.height, l.maxBitrate, keyframeRequestIntervalMs),
+          (l, i) =>
+            new Layer(i, l.rid, l.width, l.height, l.maxBitrate, keyframeRequestIntervalMs, keyframeCacheMs),
         )
-      : [new Layer(0, undefined, request.width ?? 0, request.height ?? 0, 0, keyframeRequestIntervalMs)];
+      : [
+          new Layer(
+            0,
+            undefined,
+            request.width ?? 0,
+            request.height ?? 0,
+            0,
+            keyframeRequestIntervalMs,
+            keyframeCacheMs,
+          ),
+        ];
   }
 
   get simulcast(): boolean {

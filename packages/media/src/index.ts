@@ -7,6 +7,8 @@ export type { ParticipantPermissions } from './Participant.ts';
 export { PublishedTrack } from './PublishedTrack.ts';
 export type { PublishRequest } from './PublishedTrack.ts';
 export { RtpMunger, seqDiff } from './RtpMunger.ts';
+export { RedPacker } from './RedPacker.ts';
+export { KeyframeCache } from './KeyframeCache.ts';
 export { isKeyframe, isH264Keyframe, isVp8Keyframe } from './keyframe.ts';
 export { announceAddress } from './PeerTransport.ts';
 export { defaultMediaConfig } from './MediaConfig.ts';

@@ -64,6 +64,7 @@ export class LiveportNode {
         announcedIp: config.rtc.announcedIp,
         participantTimeoutSec: config.participantTimeoutSec,
         keyframeRequestIntervalMs: defaultMediaConfig.keyframeRequestIntervalMs,
+        keyframeCacheMs: config.rtc.keyframeCacheMs,
       },
       {
         emptyTimeoutSec: config.room.emptyTimeoutSec,

@@ -23,6 +23,8 @@ export const NodeConfig = z
         portMax: port.min(1).default(60000),
         bindAddress: ip.optional(),
         announcedIp: ip.optional(),
+        /** a new subscriber starts from a cached keyframe group this young, else asks for a keyframe */
+        keyframeCacheMs: z.number().int().min(0).max(10000).default(500),
       })
       .prefault({})
       .refine((r) => r.portMin <= r.portMax, {
@@ -132,6 +134,12 @@ const SETTINGS: { path: string[]; env: string; flag: string; parse: Parse }[] = 
   { path: ['rtc', 'portMax'], env: 'LIVEPORT_RTC_PORT_MAX', flag: 'rtc-port-max', parse: asInt },
   { path: ['rtc', 'bindAddress'], env: 'LIVEPORT_RTC_BIND_ADDRESS', flag: 'bind-address', parse: asString },
   { path: ['rtc', 'announcedIp'], env: 'LIVEPORT_RTC_ANNOUNCED_IP', flag: 'announced-ip', parse: asString },
+  {
+    path: ['rtc', 'keyframeCacheMs'],
+    env: 'LIVEPORT_RTC_KEYFRAME_CACHE_MS',
+    flag: 'keyframe-cache-ms',
+    parse: asInt,
+  },
   {
     path: ['room', 'emptyTimeoutSec'],
     env: 'LIVEPORT_ROOM_EMPTY_TIMEOUT',
