@@ -4,6 +4,8 @@ import { Red, RtpHeader, RtpPacket } from 'werift';
 import {
   KeyframeCache,
   RedPacker,
+  RepeatQueue,
+  vp8TemporalId,
   RtpMunger,
   announceAddress,
   isH264Keyframe,
@@ -133,5 +135,30 @@ describe('keyframe cache', () => {
     assert.equal(cache.group.length, 0);
     cache.push(packet(60_000), true);
     assert.equal(cache.group.length, 1);
+  });
+});
+
+describe('reference-frame protection', () => {
+  it('reads the VP8 temporal layer, and -1 when the descriptor carries none or is cut short', () => {
+    // X=1, S=1; extension byte with I (7-bit picture id), L (TL0PICIDX), T; then TID=1 in the top bits
+    assert.equal(vp8TemporalId(Uint8Array.from([0x90, 0xe0, 0x05, 0x07, 0x40])), 1);
+    assert.equal(vp8TemporalId(Uint8Array.from([0x90, 0xe0, 0x05, 0x07, 0x20])), 0);
+    assert.equal(vp8TemporalId(Uint8Array.from([0x10, 0x00])), -1);
+    assert.equal(vp8TemporalId(Uint8Array.from([0x90, 0xe0, 0x05])), -1);
+  });
+
+  it('sends each chosen datagram again the asked number of times, spaced, then stops', async () => {
+    const sent: Buffer[] = [];
+    const queue = new RepeatQueue((d) => sent.push(d));
+    const datagram = Buffer.from('x');
+    queue.add(datagram, 2, performance.now());
+    assert.equal(sent.length, 0, 'copies go later than the original');
+    await new Promise((r) => setTimeout(r, 80));
+    assert.equal(sent.length, 2);
+    assert.ok(sent.every((d) => d === datagram));
+    queue.add(datagram, 3, performance.now());
+    queue.clear();
+    await new Promise((r) => setTimeout(r, 80));
+    assert.equal(sent.length, 2, 'nothing after clear');
   });
 });

@@ -1,6 +1,7 @@
 import type { RTCRtpTransceiver, RtpPacket } from 'werift';
 import { RtcpRrPacket, RtcpSrPacket } from 'werift';
 import { RtpMunger, seqDiff } from './RtpMunger.ts';
+import { vp8TemporalId } from './keyframe.ts';
 import { LayerController } from './LayerController.ts';
 import { ForwardingSender } from './ForwardingSender.ts';
 import type { PublishedTrack } from './PublishedTrack.ts';
@@ -21,6 +22,12 @@ export class DownTrack {
   /** times this subscriber was started from the keyframe cache */
   cachedStarts = 0;
   layerSwitches = 0;
+  /**
+   * extra copies sent of each reference-frame packet, from the subscriber's loss (0..3); one
+   * until the first receiver report, so the first keyframe, the costliest packets to lose on
+   * a long link, gets through on an unknown one
+   */
+  protection = 1;
   /** bit/s sent over the last second */
   bitrate = 0;
   private bitrateWindowBytes = 0;
@@ -67,7 +74,13 @@ export class DownTrack {
   private onReceiverReport(fractionLost: number): void {
     this.layers.onLoss(fractionLost);
     // one redundant copy on a clean link (a late packet is rebuilt too), two once loss shows
-    if (this.track.kind === 'audio') this.forwarder.red.distance = this.layers.lossEwma > 0.01 ? 2 : 1;
+    const loss = this.layers.lossEwma;
+    if (this.track.kind === 'audio') this.forwarder.red.distance = loss > 0.01 ? 2 : 1;
+    // Residual loss of a packet sent n+1 times is loss^(n+1): keep reference frames whole with
+    // well under 1 % residual loss, so that their repair rarely needs a round trip. Loss with a
+    // queue building is congestion, which copies would only deepen: there the layer goes down.
+    else if (this.layers.queueing) this.protection = 0;
+    else this.protection = loss < 0.01 ? 0 : loss < 0.04 ? 1 : loss < 0.1 ? 2 : 3;
   }
 
   /** The layer this subscriber should get (for dynacast: what the publisher must keep sending). */
@@ -197,7 +210,13 @@ export class DownTrack {
     const extensions = header.extensions;
     const now = performance.now();
     if (this.munger.rewrite(header, now)) {
-      if (!this.forwarder.send(rtp, header.sequenceNumber, header.timestamp, now)) {
+      // Only frames others are built on get copies: a lost frame of a higher temporal layer
+      // just drops that frame, while a lost reference frame stops the picture.
+      const copies =
+        this.protection > 0 && this.track.kind === 'video' && vp8TemporalId(rtp.payload) <= 0
+          ? this.protection
+          : 0;
+      if (!this.forwarder.send(rtp, header.sequenceNumber, header.timestamp, now, copies)) {
         // Publisher's extension ids mean nothing on this connection; werift writes its own.
         header.extensions = NO_EXTENSIONS;
         // werift clones the packet synchronously before its first await, so the shared packet
@@ -234,6 +253,7 @@ export class DownTrack {
     this.closed = true;
     clearInterval(this.timer);
     clearTimeout(this.insurance);
+    this.forwarder.close();
     for (const off of this.unsubscribers) off();
     this.track.removeDownTrack(this);
   }

@@ -1,6 +1,7 @@
 import { createCipheriv } from 'node:crypto';
 import { RtpHeader, RtpPacket, type RTCRtpSender } from 'werift';
 import { RedPacker } from './RedPacker.ts';
+import { RepeatQueue } from './RepeatQueue.ts';
 
 /**
  * The last step of the forwarding path: puts one forwarded packet on a subscriber's werift
@@ -125,6 +126,8 @@ export class ForwardingSender {
   private readonly iv = Buffer.alloc(12);
   /** redundant audio, when the subscriber negotiated RED */
   readonly red = new RedPacker();
+  /** proactive copies of chosen packets on a lossy link */
+  readonly repeats = new RepeatQueue((datagram) => this.resend(datagram));
 
   constructor(sender: RTCRtpSender) {
     this.sender = sender as unknown as SenderInternals;
@@ -134,7 +137,7 @@ export class ForwardingSender {
    * Send `source`'s payload with this subscriber's sequence number and timestamp. False when
    * this path cannot send it (the caller then uses werift's).
    */
-  send(source: RtpPacket, sequenceNumber: number, timestamp: number, nowMs: number): boolean {
+  send(source: RtpPacket, sequenceNumber: number, timestamp: number, nowMs: number, copies = 0): boolean {
     const s = this.sender;
     const dtls = s.dtlsTransport;
     const codec = s.codec;
@@ -172,6 +175,7 @@ export class ForwardingSender {
 
     const datagram = this.encrypt(dtls.srtp, header, packet.payload, slot);
     pair.protocol.transport.socket.send(datagram, pair.remoteAddr[1], pair.remoteAddr[0]);
+    if (copies > 0) this.repeats.add(datagram, copies, nowMs);
     pair.packetsSent++;
     pair.bytesSent += datagram.length;
     dtls.bytesSent += datagram.length;
@@ -193,6 +197,23 @@ export class ForwardingSender {
     if (slot.twcc) this.recordSent(dtls.transportSequenceNumber, datagram.length, wallMs);
     if (!s.rtcpRunning) void s.runRtcp();
     return true;
+  }
+
+  /** A copy of a datagram already sent, on the pair in use now. */
+  private resend(datagram: Buffer): void {
+    const dtls = this.sender.dtlsTransport;
+    const pair = dtls?.iceTransport.connection.nominated;
+    if (this.sender.stopped || !dtls || dtls.state !== 'connected' || !pair || pair.protocol.transport.closed)
+      return;
+    pair.protocol.transport.socket.send(datagram, pair.remoteAddr[1], pair.remoteAddr[0]);
+    pair.packetsSent++;
+    pair.bytesSent += datagram.length;
+    dtls.bytesSent += datagram.length;
+    dtls.packetsSent++;
+  }
+
+  close(): void {
+    this.repeats.clear();
   }
 
   /**

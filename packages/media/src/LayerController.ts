@@ -54,6 +54,11 @@ export class LayerController {
 
   static readonly tickMs = TICK_MS;
 
+  /** the round trip stands well above its floor: a queue is building on the path */
+  get queueing(): boolean {
+    return this.rttMs - this.minRttMs > QUEUE_RTT_MS;
+  }
+
   get target(): number {
     if (this.maxBySize < 0) return -1;
     return Math.min(this.maxBySize, this.byBandwidth);
@@ -79,7 +84,7 @@ export class LayerController {
   tick(current: number, { costs }: LayerCosts, now = performance.now()): number {
     const top = costs.length - 1;
     const cost = costs[Math.max(0, current)] ?? 0;
-    const queueing = this.rttMs - this.minRttMs > QUEUE_RTT_MS;
+    const queueing = this.queueing;
     // A try of a higher layer is judged on the first report after it: any clear loss or a
     // queue building means the link cannot take it, and every second of it costs the viewer.
     const probing = now - this.probingSince < PROBE_OK_MS;

@@ -64,3 +64,23 @@ export function isH264Keyframe(p: Uint8Array): boolean {
   }
   return false;
 }
+
+/**
+ * The VP8 temporal layer of a packet (RFC 7741 TID), or -1 when the descriptor has none (then
+ * every frame may be a reference). Layer 0 frames are what later frames are built on.
+ */
+export function vp8TemporalId(p: Uint8Array): number {
+  if (p.length < 2) return -1;
+  const b0 = p[0]!;
+  if (!(b0 & 0x80)) return -1;
+  const x = p[1]!;
+  if (!(x & 0x20)) return -1;
+  let i = 2;
+  if (x & 0x80) {
+    if (p.length <= i) return -1;
+    i += p[i]! & 0x80 ? 2 : 1;
+  }
+  if (x & 0x40) i++;
+  if (p.length <= i) return -1;
+  return p[i]! >> 6;
+}
