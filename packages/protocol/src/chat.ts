@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ErrorCode } from './errors.ts';
+import { parseJsonFrame, type FrameParseResult } from './frame.ts';
 
 /**
  * The customer-service chat protocol: JSON over one WebSocket per conversation at `/chat`.
@@ -65,7 +66,16 @@ export interface BrainInfo {
   limited: boolean;
 }
 
-export type CardKind = 'product' | 'order' | 'confirm' | 'choices' | 'form' | 'handoff' | 'return';
+export type CardKind =
+  | 'product'
+  | 'order'
+  | 'confirm'
+  | 'choices'
+  | 'form'
+  | 'handoff'
+  | 'return'
+  /** after a person closed the conversation: rating buttons (action `survey`, value `rating` 1-5) */
+  | 'survey';
 
 export interface CardButton {
   action: string;
@@ -113,6 +123,10 @@ export type ChatServerEvent = Seq &
         clientId?: string;
         /** true when the reply was cut (the customer interrupted, an error) */
         interrupted?: boolean;
+        /** a person's message: their display name */
+        author?: string;
+        /** a person's message translated for the customer: what they wrote, in their language */
+        original?: { text: string; language: string };
       }
     | { type: 'card'; messageId?: string; card: Card }
     | {
@@ -131,6 +145,8 @@ export interface HandoffInfo {
   queue: string;
   position: number;
   status: 'waiting' | 'assigned' | 'closed';
+  /** the person now answering */
+  agentName?: string;
 }
 
 /** Not part of the sequence: connection-level replies. */
@@ -155,6 +171,21 @@ export type ChatServerMessage =
   | { type: 'voice'; status: 'started'; room: string; token: string; identity: string }
   | { type: 'voice'; status: 'stopped' }
   | { type: 'voice'; status: 'unavailable'; message: string }
+  /**
+   * A video consultation (the `video_request` action): ringing the clerks, then the room and
+   * token to join when one accepts; `unanswered` when nobody did in time (the widget offers
+   * chat or a call back); `recording` once both sides consented (`record_consent` action).
+   */
+  | {
+      type: 'consult';
+      status: 'ringing' | 'connected' | 'unanswered' | 'ended' | 'recording' | 'callback_booked';
+      room?: string;
+      token?: string;
+      identity?: string;
+      clerkName?: string;
+      /** for `callback_booked`: when */
+      at?: number;
+    }
   /** what the voice agent is doing: for the Talk button's light, not part of the sequence */
   | {
       type: 'voice_state';
@@ -163,29 +194,9 @@ export type ChatServerMessage =
       heard?: string;
     };
 
-export type ChatParseResult =
-  | { ok: true; message: ChatClientMessage }
-  | { ok: false; code: 'MESSAGE_INVALID' | 'PAYLOAD_TOO_LARGE'; message: string };
+export type ChatParseResult = FrameParseResult<ChatClientMessage>;
 
 /** Validate one frame from a chat client; garbage gets a reason, never an exception. */
 export function parseChatMessage(raw: string | Buffer, maxBytes = 16_384): ChatParseResult {
-  const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length;
-  if (size > maxBytes)
-    return { ok: false, code: 'PAYLOAD_TOO_LARGE', message: `frame over ${maxBytes} bytes` };
-  let value: unknown;
-  try {
-    value = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
-  } catch {
-    return { ok: false, code: 'MESSAGE_INVALID', message: 'frame is not JSON' };
-  }
-  const parsed = ChatClientMessage.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return {
-      ok: false,
-      code: 'MESSAGE_INVALID',
-      message: issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'invalid message',
-    };
-  }
-  return { ok: true, message: parsed.data };
+  return parseJsonFrame(ChatClientMessage, raw, maxBytes);
 }

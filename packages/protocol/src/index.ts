@@ -27,3 +27,12 @@ export type {
   HandoffInfo,
   PageContext,
 } from './chat.ts';
+export { DeskClientMessage, StaffStatus, parseDeskMessage } from './desk.ts';
+export type {
+  DeskContext,
+  DeskItem,
+  DeskOffer,
+  DeskParseResult,
+  DeskServerMessage,
+  StaffInfo,
+} from './desk.ts';

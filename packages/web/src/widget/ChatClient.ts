@@ -391,9 +391,17 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
         return this.voiceAnswer(msg);
       case 'voice_state':
         return this.voiceStateChanged(msg);
+      case 'consult':
+        return this.emitConsult(msg);
       default:
         return this.event(msg);
     }
+  }
+
+  /** video consultation progress (outside the sequence); the widget's video view listens */
+  onConsult?: (msg: Extract<ChatServerMessage, { type: 'consult' }>) => void;
+  private emitConsult(msg: Extract<ChatServerMessage, { type: 'consult' }>): void {
+    this.onConsult?.(msg);
   }
 
   private welcome(msg: Extract<ChatServerMessage, { type: 'welcome' }>): void {
