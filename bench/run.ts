@@ -7,6 +7,7 @@ const BENCHES: Record<string, () => Promise<{ figures: Record<string, number>; t
   fanout: async () => (await import('./fanout.ts')).run(),
   agent: async () => (await import('./agent.ts')).run(),
   voice: async () => (await import('./voice.ts')).run(),
+  desk: async () => (await import('./desk.ts')).run(),
   'fanout-profile': async () => (await import('./fanout.ts')).runProfile(),
 };
 

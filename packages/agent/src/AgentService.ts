@@ -5,7 +5,7 @@ import type { LlmProvider } from './providers/llm/types.ts';
 import { toolSpec, type Tool } from './tools/Tool.ts';
 import type { ToolSpec } from './providers/llm/types.ts';
 import { commerceTools } from './tools/commerceTools.ts';
-import type { ConversationRecord, ConversationStore } from './conversation/types.ts';
+import type { ConversationRecord, ConversationStore, HandoffRecord } from './conversation/types.ts';
 import { LiveConversation } from './conversation/LiveConversation.ts';
 import { HandoffQueue } from './HandoffQueue.ts';
 import { FallbackGuide } from './FallbackGuide.ts';
@@ -48,6 +48,20 @@ export interface HelloRequest {
   page?: PageContext;
 }
 
+/** A conversation entered the queue to people: what the desk needs to route it and brief them. */
+export interface HandoffNotice {
+  conversationId: string;
+  handoffId: string;
+  skill: string;
+  language: string;
+  reason: string;
+  summary: string;
+  /** the customer, when they proved who they are */
+  customerId?: string;
+  page?: PageContext;
+}
+export type HandoffListener = (notice: HandoffNotice, conversation: LiveConversation) => void;
+
 const FALLBACK_BRAIN: BrainInfo = { kind: 'fallback', model: 'guided steps', limited: true };
 
 function hashToken(token: string): string {
@@ -76,6 +90,7 @@ export class AgentService {
   private readonly limiter: RateLimiter;
   private readonly senderLimiter: RateLimiter;
   private cachedPolicy?: StorePolicy;
+  private readonly handoffListeners = new Set<HandoffListener>();
 
   constructor(private readonly options: AgentServiceOptions) {
     this.store = options.store;
@@ -165,6 +180,51 @@ export class AgentService {
     record.lastSeq = Math.max(record.lastSeq, this.conversations.lastSeq(id));
     const conversation = new LiveConversation(record, this);
     this.live.set(id, conversation);
+    return conversation;
+  }
+
+  /** Listen for conversations entering the queue to people (the desk routes them); returns the unsubscribe. */
+  onHandoff(listener: HandoffListener): () => void {
+    this.handoffListeners.add(listener);
+    return () => this.handoffListeners.delete(listener);
+  }
+
+  /** Called by a conversation as it enters the queue. */
+  handoffEntered(conversation: LiveConversation, handoff: HandoffRecord): void {
+    const r = conversation.record;
+    const notice: HandoffNotice = {
+      conversationId: r.id,
+      handoffId: handoff.id,
+      skill: handoff.skill,
+      language: handoff.language,
+      reason: handoff.reason,
+      summary: handoff.summary,
+      ...(r.customerId && { customerId: r.customerId }),
+      ...(r.page && { page: r.page }),
+    };
+    for (const listener of this.handoffListeners) {
+      try {
+        listener(notice, conversation);
+      } catch (err) {
+        console.error('handoff listener failed:', err);
+      }
+    }
+  }
+
+  /**
+   * A conversation by id for the store's own staff (no resume token: the desk authenticates
+   * its people itself), loaded from the store when nobody has it open. Undefined when unknown.
+   */
+  conversation(id: string): LiveConversation | undefined {
+    const live = this.live.get(id);
+    if (live) return live;
+    const record = this.conversations.get(id);
+    if (!record) return undefined;
+    record.lastSeq = Math.max(record.lastSeq, this.conversations.lastSeq(id));
+    const conversation = new LiveConversation(record, this);
+    this.live.set(id, conversation);
+    // nobody may subscribe: let it go again unless someone does
+    this.idle(conversation);
     return conversation;
   }
 

@@ -16,9 +16,7 @@ export class HandoffQueue {
     handoff: HandoffRecord;
     position: number;
   } {
-    const existing = this.store
-      .handoffs({ status: 'waiting' })
-      .find((h) => h.conversationId === request.conversationId);
+    const [existing] = this.store.handoffs({ status: 'waiting', conversationId: request.conversationId });
     if (existing) return { handoff: existing, position: this.position(existing) };
     const handoff: HandoffRecord = {
       ...request,

@@ -1,5 +1,5 @@
 export { AgentService } from './AgentService.ts';
-export type { AgentServiceOptions, HelloRequest } from './AgentService.ts';
+export type { AgentServiceOptions, HandoffListener, HandoffNotice, HelloRequest } from './AgentService.ts';
 export { LiveConversation } from './conversation/LiveConversation.ts';
 export type { ConversationSink } from './conversation/LiveConversation.ts';
 export { SqliteConversationStore } from './conversation/SqliteConversationStore.ts';

@@ -39,11 +39,22 @@ interface Phrasebook {
   found: string;
   rateLimited: string;
   unavailable: string;
+  /** a person took the conversation over from the AI (or from a colleague) */
+  agentJoined: (name: string) => string;
+  /** a person closed the conversation */
+  closing: string;
+  /** the satisfaction survey's question, above its five rating buttons */
+  surveyQuestion: string;
+  surveyThanks: string;
   address: { line1: string; city: string; postalCode: string; country: string; name: string };
   conditions: { unused: string; damaged_on_arrival: string; wrong_item: string; used: string };
 }
 
 const en: Phrasebook = {
+  agentJoined: (name) => `${name} joined the conversation.`,
+  closing: 'Thanks for contacting us. This conversation is now closed; write again any time.',
+  surveyQuestion: 'How would you rate the help you got? (1 = poor, 5 = excellent)',
+  surveyThanks: 'Thank you for your rating!',
   disclosure:
     "Hi! I'm the store's AI assistant — an automated agent, not a person. I can help with products, orders, tracking and returns. Ask for a person at any time.",
   limited:
@@ -94,6 +105,10 @@ const en: Phrasebook = {
 };
 
 const es: Phrasebook = {
+  agentJoined: (name) => `${name} se ha unido a la conversación.`,
+  closing: 'Gracias por contactarnos. Esta conversación se ha cerrado; escríbenos cuando quieras.',
+  surveyQuestion: '¿Cómo valorarías la ayuda recibida? (1 = mala, 5 = excelente)',
+  surveyThanks: '¡Gracias por tu valoración!',
   disclosure:
     '¡Hola! Soy el asistente de IA de la tienda — un agente automático, no una persona. Puedo ayudarte con productos, pedidos, envíos y devoluciones. Puedes pedir hablar con una persona en cualquier momento.',
   limited:
@@ -146,6 +161,10 @@ const es: Phrasebook = {
 
 const fr: Phrasebook = {
   ...en,
+  agentJoined: (name) => `${name} a rejoint la conversation.`,
+  closing: 'Merci de nous avoir contactés. Cette conversation est terminée ; écrivez-nous quand vous voulez.',
+  surveyQuestion: 'Comment évaluez-vous l’aide reçue ? (1 = mauvaise, 5 = excellente)',
+  surveyThanks: 'Merci pour votre évaluation !',
   conditions: {
     unused: 'Non utilisé, dans son emballage',
     damaged_on_arrival: 'Arrivé endommagé',
@@ -176,6 +195,10 @@ const fr: Phrasebook = {
 
 const de: Phrasebook = {
   ...en,
+  agentJoined: (name) => `${name} ist dem Gespräch beigetreten.`,
+  closing: 'Danke für Ihre Nachricht. Dieses Gespräch ist jetzt beendet; schreiben Sie uns jederzeit wieder.',
+  surveyQuestion: 'Wie bewerten Sie die erhaltene Hilfe? (1 = schlecht, 5 = ausgezeichnet)',
+  surveyThanks: 'Vielen Dank für Ihre Bewertung!',
   conditions: {
     unused: 'Unbenutzt, in der Verpackung',
     damaged_on_arrival: 'Beschädigt angekommen',
@@ -206,6 +229,10 @@ const de: Phrasebook = {
 
 const pt: Phrasebook = {
   ...en,
+  agentJoined: (name) => `${name} entrou na conversa.`,
+  closing: 'Obrigado pelo contacto. Esta conversa foi encerrada; escreva-nos quando quiser.',
+  surveyQuestion: 'Como avalia a ajuda que recebeu? (1 = má, 5 = excelente)',
+  surveyThanks: 'Obrigado pela sua avaliação!',
   disclosure:
     'Olá! Sou o assistente de IA da loja — um agente automático, não uma pessoa. Posso ajudar com produtos, pedidos, entregas e devoluções. Pode pedir uma pessoa a qualquer momento.',
   menu: 'O que deseja fazer?',
@@ -221,6 +248,10 @@ const pt: Phrasebook = {
 
 const ar: Phrasebook = {
   ...en,
+  agentJoined: (name) => `انضم ${name} إلى المحادثة.`,
+  closing: 'شكرًا لتواصلك معنا. تم إغلاق هذه المحادثة؛ راسلنا في أي وقت.',
+  surveyQuestion: 'كيف تقيّم المساعدة التي حصلت عليها؟ (1 = ضعيفة، 5 = ممتازة)',
+  surveyThanks: 'شكرًا على تقييمك!',
   conditions: {
     unused: 'غير مستخدم وفي عبوته',
     damaged_on_arrival: 'وصل تالفًا',
@@ -255,6 +286,10 @@ const ar: Phrasebook = {
 
 const zh: Phrasebook = {
   ...en,
+  agentJoined: (name) => `${name} 已加入对话。`,
+  closing: '感谢您的咨询。本次对话已结束，欢迎随时再联系我们。',
+  surveyQuestion: '您对本次服务满意吗？（1 = 很差，5 = 非常好）',
+  surveyThanks: '感谢您的评价！',
   conditions: {
     unused: '未使用，包装完好',
     damaged_on_arrival: '到货时已损坏',

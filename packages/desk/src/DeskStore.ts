@@ -48,29 +48,29 @@ interface ItemRow {
 export class DeskStore {
   private readonly db: Database.Database;
   private readonly ownsDb: boolean;
+  private readonly upsert: Database.Statement;
 
   constructor(db: Database.Database | string) {
     this.ownsDb = typeof db === 'string';
     this.db = typeof db === 'string' ? new Database(db) : db;
     if (this.ownsDb) this.db.pragma('journal_mode = WAL');
     this.db.exec(DDL);
+    // An upsert, not INSERT OR REPLACE: the row keeps its rowid, which orders items that
+    // arrived in the same millisecond. Prepared once: every change of every item writes it.
+    this.upsert = this.db.prepare(
+      `INSERT INTO desk_items (id, conversation_id, kind, skill, language, status, assignee, escalated,
+         created_at, waiting_since, summary, customer, context, history)
+       VALUES (@id, @conversation_id, @kind, @skill, @language, @status, @assignee, @escalated,
+         @created_at, @waiting_since, @summary, @customer, @context, @history)
+       ON CONFLICT(id) DO UPDATE SET
+         skill = excluded.skill, language = excluded.language, status = excluded.status,
+         assignee = excluded.assignee, escalated = excluded.escalated,
+         waiting_since = excluded.waiting_since, history = excluded.history`,
+    );
   }
 
   save(item: WorkItem): void {
-    // An upsert, not INSERT OR REPLACE: the row keeps its rowid, which orders items that
-    // arrived in the same millisecond.
-    this.db
-      .prepare(
-        `INSERT INTO desk_items (id, conversation_id, kind, skill, language, status, assignee, escalated,
-           created_at, waiting_since, summary, customer, context, history)
-         VALUES (@id, @conversation_id, @kind, @skill, @language, @status, @assignee, @escalated,
-           @created_at, @waiting_since, @summary, @customer, @context, @history)
-         ON CONFLICT(id) DO UPDATE SET
-           skill = excluded.skill, language = excluded.language, status = excluded.status,
-           assignee = excluded.assignee, escalated = excluded.escalated,
-           waiting_since = excluded.waiting_since, history = excluded.history`,
-      )
-      .run(toRow(item));
+    this.upsert.run(toRow(item));
   }
 
   get(id: string): WorkItem | undefined {

@@ -19,3 +19,5 @@ export type { Clock, TimerHandle } from './Clock.ts';
 export { ManualClock } from './ManualClock.ts';
 export { queueName } from './queueName.ts';
 export { primaryLanguage } from './language.ts';
+export { LlmTranslator } from './Translator.ts';
+export type { LlmTranslatorOptions, TextModel, Translator } from './Translator.ts';

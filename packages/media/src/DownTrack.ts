@@ -100,6 +100,18 @@ export class DownTrack {
     if (this.layers.target !== before) this.targetChanged();
   }
 
+  /**
+   * The transport is about to carry media: a video not yet started asks for its keyframe,
+   * unless the cached group is young enough to still serve when the handshake is done.
+   */
+  prepareStart(): void {
+    const target = this.layers.target;
+    if (this.track.kind !== 'video' || this.current >= 0 || target < 0) return;
+    const cache = this.track.layers[target]?.keyframeCache;
+    if (cache && cache.ageMs < cache.maxAgeMs / 2) return;
+    this.track.requestKeyframe(target);
+  }
+
   /** Adaptive stream: the subscriber's player size and visibility. */
   setViewport(visible: boolean, height: number): void {
     const before = this.layers.target;

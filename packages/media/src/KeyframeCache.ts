@@ -10,11 +10,13 @@ import type { RtpPacket } from 'werift';
 export class KeyframeCache {
   private packets: RtpPacket[] = [];
   private keyTimestamp = -1;
+  /** when the group's keyframe arrived (performance.now) */
+  private startedAt = 0;
   private readonly maxTicks: number;
 
   /** `maxAgeMs`: a group older than this is a burst the subscriber's link would drop */
   constructor(
-    maxAgeMs = 500,
+    readonly maxAgeMs = 500,
     clockRate = 90000,
     private readonly maxPackets = 300,
   ) {
@@ -26,6 +28,7 @@ export class KeyframeCache {
     if (keyframe && rtp.header.timestamp !== this.keyTimestamp) {
       this.packets = [rtp];
       this.keyTimestamp = rtp.header.timestamp;
+      this.startedAt = performance.now();
       return;
     }
     if (this.keyTimestamp < 0) return;
@@ -40,6 +43,11 @@ export class KeyframeCache {
   /** The cached group, oldest first; empty when there is none usable. */
   get group(): readonly RtpPacket[] {
     return this.packets;
+  }
+
+  /** ms since the cached group's keyframe arrived; Infinity when there is none */
+  get ageMs(): number {
+    return this.packets.length ? performance.now() - this.startedAt : Infinity;
   }
 
   clear(): void {

@@ -16,7 +16,7 @@ import {
   type ServerMessage,
   type TrackSource,
 } from '@liveport/protocol';
-import { announceAddress, createPeerConnection, toWeriftCandidate } from './PeerTransport.ts';
+import { announceAddress, createPeerConnection, leadDtls, toWeriftCandidate } from './PeerTransport.ts';
 import { DownTrack } from './DownTrack.ts';
 import { PublishedTrack, type PublishRequest } from './PublishedTrack.ts';
 import type { MediaConfig } from './MediaConfig.ts';
@@ -318,6 +318,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     }
     this.negotiating = true;
     try {
+      leadDtls(this.subscriber);
       const offer = await this.subscriber.createOffer();
       await this.subscriber.setLocalDescription(offer);
       if (this.closed) return;
@@ -366,6 +367,12 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     pc.connectionStateChange.subscribe((state) => {
       if (state === 'failed') this.emit('transportFailed', role);
     });
+    if (role === 'subscriber')
+      pc.iceConnectionStateChange.subscribe((state) => {
+        // The DTLS handshake still takes a round trip or two: have the keyframe made now, so
+        // it waits in the cache when the first packet can go, instead of being asked for then.
+        if (state === 'connected') for (const down of this.downTracks.values()) down.prepareStart();
+      });
   }
 
   close(): void {

@@ -166,6 +166,17 @@ function guardMediaSources(): void {
   };
 }
 
+/**
+ * Make the node the DTLS client of a connection it offers (`a=setup:active` instead of
+ * actpass). As server, werift answers the first ClientHello with a HelloVerifyRequest cookie
+ * round trip that ICE has already made pointless; as client it meets the browser's DTLS server,
+ * which has none: the handshake, and so the first picture, comes one round trip sooner.
+ */
+export function leadDtls(pc: RTCPeerConnection): void {
+  const transports = (pc as unknown as { dtlsTransports: { role: string; state: string }[] }).dtlsTransports;
+  for (const t of transports) if (t.role === 'auto' && t.state === 'new') t.role = 'client';
+}
+
 /** Replace the address of host candidates with the announced one, in a candidate line or an SDP. */
 export function announceAddress(text: string, announcedIp: string | undefined): string {
   if (!announcedIp) return text;

@@ -29,6 +29,13 @@ export const ErrorCode = {
   RESUME_DENIED: 'RESUME_DENIED',
   CONVERSATION_CLOSED: 'CONVERSATION_CLOSED',
   AGENT_UNAVAILABLE: 'AGENT_UNAVAILABLE',
+  /** desk login: wrong email or password (deliberately not saying which) */
+  INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+  /** desk login: too many failures for this email; see Retry-After */
+  ACCOUNT_LOCKED: 'ACCOUNT_LOCKED',
+  /** a desk session token that is unknown, expired or logged out */
+  SESSION_EXPIRED: 'SESSION_EXPIRED',
+  FORBIDDEN: 'FORBIDDEN',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -55,10 +62,13 @@ function statusOf(code: ErrorCode): number {
     case ErrorCode.TOKEN_EXPIRED:
     case ErrorCode.TOKEN_NOT_YET_VALID:
     case ErrorCode.UNAUTHORIZED:
+    case ErrorCode.INVALID_CREDENTIALS:
+    case ErrorCode.SESSION_EXPIRED:
       return 401;
     case ErrorCode.GRANT_MISSING:
     case ErrorCode.RESUME_DENIED:
     case ErrorCode.TOKEN_ROOM_MISMATCH:
+    case ErrorCode.FORBIDDEN:
       return 403;
     case ErrorCode.ROOM_NOT_FOUND:
     case ErrorCode.PARTICIPANT_NOT_FOUND:
@@ -75,6 +85,7 @@ function statusOf(code: ErrorCode): number {
     case ErrorCode.PAYLOAD_TOO_LARGE:
       return 413;
     case ErrorCode.RATE_LIMITED:
+    case ErrorCode.ACCOUNT_LOCKED:
       return 429;
     case ErrorCode.INTERNAL:
       return 500;

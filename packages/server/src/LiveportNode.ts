@@ -20,6 +20,13 @@ import { conversationRoutes } from './api/conversations.ts';
 import { storeRoutes } from './api/store.ts';
 import { Webhooks, type WebhookEvent } from './webhooks.ts';
 import { randomUUID } from 'node:crypto';
+import { LlmTranslator } from '@liveport/desk';
+import { DeskService, type DemoLogin } from './desk/DeskService.ts';
+import { DeskSocket } from './desk/DeskSocket.ts';
+import { deskRoutes } from './desk/deskApi.ts';
+import { translationModel } from './desk/translationModel.ts';
+import { VideoConsults } from './desk/VideoConsults.ts';
+import { consultRoutes } from './desk/consultRoutes.ts';
 
 export interface StartedNode {
   url: string;
@@ -28,6 +35,8 @@ export interface StartedNode {
   apiSecret: string;
   keysCreated: boolean;
   keysFile: string;
+  /** the agent console and the demo staff seeded for it (empty when seeding is off) */
+  desk: { url: string; demoLogins: DemoLogin[] };
 }
 
 const HEARTBEAT_MS = 5000;
@@ -50,6 +59,11 @@ export class LiveportNode {
   private readonly chatWss: WebSocketServer;
   /** the customer-service agent and its store; set up by start() */
   parts?: AgentParts;
+  /** the human desk: staff, routing, consoles; set up by start() */
+  desk?: DeskService;
+  /** video consultations between customers and clerks; set up by start() */
+  consults?: VideoConsults;
+  private readonly deskWss: WebSocketServer;
 
   constructor(readonly config: NodeConfig) {
     const loaded = loadOrCreateKeys(config.dataDir, config.keys);
@@ -98,13 +112,19 @@ export class LiveportNode {
     });
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_SIGNAL_BYTES });
     this.chatWss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+    this.deskWss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
     this.http.on('upgrade', (req, socket, head) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       if (path === '/chat' && this.parts) {
         const agent = this.parts.agent;
         this.chatWss.handleUpgrade(req, socket, head, (ws) => {
-          new ChatSocket(ws, agent, req.socket.remoteAddress ?? 'unknown', this.voiceDoor());
+          new ChatSocket(ws, agent, req.socket.remoteAddress ?? 'unknown', this.voiceDoor(), this.consults);
         });
+        return;
+      }
+      if (path === '/desk' && this.desk) {
+        const desk = this.desk;
+        this.deskWss.handleUpgrade(req, socket, head, (ws) => new DeskSocket(ws, desk));
         return;
       }
       if (path !== '/rtc') {
@@ -155,6 +175,29 @@ export class LiveportNode {
     this.parts = await createAgent(this.config);
     conversationRoutes(this.router, this.parts.agent, this.keys);
     storeRoutes(this.router, this.parts.store, this.parts.agent, this.config.agent.storeName);
+    const provider = this.parts.agent.provider;
+    this.desk = await DeskService.open({
+      agent: this.parts.agent,
+      dataDir: this.config.dataDir,
+      config: this.config.desk,
+      ...(this.config.desk.translate &&
+        provider &&
+        !provider.limited && { translator: new LlmTranslator(translationModel(provider)) }),
+    });
+    deskRoutes(this.router, this.desk, this.keys);
+    {
+      const [apiKey, apiSecret] = [...this.keys.entries()][0]!;
+      this.consults = new VideoConsults({
+        desk: this.desk,
+        sfu: this.sfu,
+        agent: this.parts.agent,
+        apiKey,
+        apiSecret,
+        dataDir: this.config.dataDir,
+        ringMs: this.config.desk.videoRingSec * 1000,
+      });
+      consultRoutes(this.router, this.consults.callbacks, this.keys);
+    }
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(this.config.port, this.config.host, () => resolve());
@@ -171,6 +214,7 @@ export class LiveportNode {
       apiSecret,
       keysCreated: this.keysInfo.created,
       keysFile: this.keysInfo.file,
+      desk: { url: `http://${host}:${port}/desk`, demoLogins: this.desk.demoLogins },
     };
   }
 
@@ -179,8 +223,12 @@ export class LiveportNode {
     this.sfu.close();
     for (const client of this.wss.clients) client.close(1001, 'server shutting down');
     for (const client of this.chatWss.clients) client.close(1001, 'server shutting down');
+    for (const client of this.deskWss.clients) client.close(1001, 'server shutting down');
+    this.deskWss.close();
     this.wss.close();
     this.chatWss.close();
+    await this.consults?.close();
+    this.desk?.dispose();
     this.parts?.agent.close();
     await this.parts?.store.close?.();
     this.parts?.agent.conversations.close();

@@ -79,6 +79,13 @@ async function start(args: string[]): Promise<number> {
     console.log('  voice:       on (the Talk button in the widget; POST /api/rooms/:room/agent)');
   ensureSpeechEngines(config, agentService, (line) => console.log(line));
   console.log(`  REST API:    ${started.url}/api/rooms`);
+  console.log(`  agent desk:  ${started.desk.url}   (staff console; POST /api/desk/login)`);
+  if (started.desk.demoLogins.length) {
+    console.log('  demo staff:  (password for all: ' + started.desk.demoLogins[0]!.password + ')');
+    for (const login of started.desk.demoLogins) {
+      console.log(`               ${login.email.padEnd(22)} ${login.role.padEnd(10)} ${login.name}`);
+    }
+  }
   console.log(`  signaling:   ${started.url.replace(/^http/, 'ws')}/rtc`);
   console.log(
     `  media (UDP): ports ${config.rtc.portMin}-${config.rtc.portMax}${config.rtc.announcedIp ? ` announced as ${config.rtc.announcedIp}` : ''}`,

@@ -99,6 +99,27 @@ export const NodeConfig = z
         /** chat messages one address may send at once, and per second after (shared by a NAT's customers) */
         senderBurst: z.number().int().min(1).max(100000).default(60),
         senderPerSecond: z.number().int().min(1).max(100000).default(5),
+        /** chat messages one conversation may send at once, and per second after */
+        messageBurst: z.number().int().min(1).max(100000).default(8),
+        messagesPerSecond: z.number().min(0.01).max(100000).default(0.5),
+      })
+      .prefault({}),
+    /** The human desk: staff accounts, routing to people, the agent console at /desk. */
+    desk: z
+      .object({
+        /** seed the demo staff (admin@desk.example, …) at first start, with this password */
+        seedDemoStaff: z.boolean().default(true),
+        demoPassword: z.string().min(8).max(1024).default('liveport-demo'),
+        /** how long an agent has to accept an offer */
+        offerTimeoutMs: z.number().int().min(1000).max(600_000).default(20_000),
+        /** how long a customer may wait before supervisors are brought in */
+        slaMs: z.number().int().min(1000).max(86_400_000).default(120_000),
+        /** an agent whose last console closed stays online this long (a reload, a flaky link) */
+        offlineGraceMs: z.number().int().min(0).max(3_600_000).default(30_000),
+        /** translate between customers' and agents' languages with the configured model */
+        translate: z.boolean().default(true),
+        /** how long a video consultation rings before the customer is offered chat or a call back */
+        videoRingSec: z.number().int().min(1).max(600).default(45),
       })
       .prefault({}),
   })
@@ -204,6 +225,38 @@ const SETTINGS: { path: string[]; env: string; flag: string; parse: Parse }[] = 
     flag: 'agent-sender-per-second',
     parse: asInt,
   },
+  {
+    path: ['agent', 'messageBurst'],
+    env: 'LIVEPORT_AGENT_MESSAGE_BURST',
+    flag: 'agent-message-burst',
+    parse: asInt,
+  },
+  {
+    path: ['desk', 'demoPassword'],
+    env: 'LIVEPORT_DESK_DEMO_PASSWORD',
+    flag: 'desk-demo-password',
+    parse: asString,
+  },
+  {
+    path: ['desk', 'seedDemoStaff'],
+    env: 'LIVEPORT_DESK_SEED_DEMO_STAFF',
+    flag: 'desk-seed-demo-staff',
+    parse: asBool,
+  },
+  {
+    path: ['desk', 'offerTimeoutMs'],
+    env: 'LIVEPORT_DESK_OFFER_TIMEOUT_MS',
+    flag: 'desk-offer-timeout-ms',
+    parse: asInt,
+  },
+  { path: ['desk', 'slaMs'], env: 'LIVEPORT_DESK_SLA_MS', flag: 'desk-sla-ms', parse: asInt },
+  {
+    path: ['desk', 'videoRingSec'],
+    env: 'LIVEPORT_DESK_VIDEO_RING_SEC',
+    flag: 'desk-video-ring-sec',
+    parse: asInt,
+  },
+  { path: ['desk', 'translate'], env: 'LIVEPORT_DESK_TRANSLATE', flag: 'desk-translate', parse: asBool },
   {
     path: ['agent', 'customerSessionSecret'],
     env: 'LIVEPORT_CUSTOMER_SESSION_SECRET',

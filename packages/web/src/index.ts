@@ -25,6 +25,8 @@ interface Script {
 /** Script entry points: each page's TypeScript, bundled with the SDK for browsers. */
 const SCRIPTS: Record<string, Script> = {
   '/assets/call.js': { entry: here('./call/main.ts'), format: 'esm', sourcemap: 'inline' },
+  '/assets/desk.js': { entry: here('./desk/main.ts'), format: 'esm', sourcemap: 'inline' },
+  '/assets/desk-phone.js': { entry: here('./desk/phone.ts'), format: 'esm', sourcemap: 'inline' },
   '/assets/shop.js': { entry: here('./shop/main.ts'), format: 'esm', sourcemap: 'inline' },
   '/widget.js': { entry: here('./widget/main.ts'), format: 'iife', sourcemap: 'linked' },
 };
@@ -32,6 +34,9 @@ const SCRIPTS: Record<string, Script> = {
 const FILES: Record<string, string> = {
   '/': here('../pages/index.html'),
   '/call': here('../pages/call.html'),
+  '/desk': here('../pages/desk.html'),
+  '/assets/desk.css': here('../pages/desk.css'),
+  '/desk/phone': here('../pages/desk-phone.html'),
   '/shop': here('../pages/shop.html'),
   '/shop/product': here('../pages/product.html'),
   '/assets/shop.css': here('../pages/shop.css'),

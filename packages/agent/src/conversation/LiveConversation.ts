@@ -233,8 +233,29 @@ export class LiveConversation {
         });
         return;
       }
+      if (action === 'survey') return this.rate(values.rating);
       await this.service.guide.onAction(this, action, values);
     });
+  }
+
+  /** The customer's answer to the survey: taken once, kept with the conversation, thanked for. */
+  private rate(value: string | undefined): void {
+    const survey = this.record.state.survey;
+    const rating = Number(value);
+    if (!survey || survey.rating !== undefined || !Number.isInteger(rating) || rating < 1 || rating > 5)
+      return;
+    survey.rating = rating;
+    survey.ratedAt = Date.now();
+    this.save();
+    this.service.conversations.audit({
+      at: Date.now(),
+      conversationId: this.id,
+      customerId: this.record.customerId,
+      action: 'survey',
+      outcome: 'done',
+      details: { rating, agentName: survey.agentName },
+    });
+    this.say('system', phrases(this.record.language).surveyThanks);
   }
 
   /** The customer's yes or no to the pending change; false when the answer was neither. */
@@ -466,7 +487,116 @@ export class LiveConversation {
     this.abort?.abort();
     this.save();
     this.stateEvent();
+    this.service.handoffEntered(this, result.handoff);
     return result;
+  }
+
+  // ---- a person at the desk ------------------------------------------------------------------------
+
+  /**
+   * A person's reply, persisted before it is returned (the console is acknowledged with its
+   * seq). A reply resent with the same clientId is taken once: the first one's event comes back.
+   */
+  agentMessage(
+    staff: { id: string; name: string },
+    text: string,
+    clientId: string,
+    original?: { text: string; language: string },
+  ): ChatServerEvent {
+    const key = agentClientKey(clientId);
+    const seen = this.findAgentMessage(clientId);
+    if (seen !== undefined) {
+      const earlier = this.service.conversations.eventsAfter(this.id, seen - 1).find((e) => e.seq === seen);
+      if (earlier) return earlier;
+    }
+    const messageId = randomUUID();
+    this.emit({ type: 'message_start', messageId, role: 'agent', at: Date.now() });
+    const event = this.emit(
+      {
+        type: 'message_end',
+        messageId,
+        role: 'agent',
+        text,
+        at: Date.now(),
+        author: staff.name,
+        ...(original && { original }),
+      },
+      key,
+    );
+    // The model reads the person's words as its own side of the chat, should it take over again.
+    this.remember({ role: 'assistant', content: text }, messageId);
+    return event;
+  }
+
+  /** The seq of a person's reply with this clientId, if it was already taken. */
+  findAgentMessage(clientId: string): number | undefined {
+    return this.service.conversations.findClientMessage(this.id, agentClientKey(clientId));
+  }
+
+  /** A person accepted the conversation from the desk: the customer is told who is answering. */
+  assign(staffName: string): void {
+    this.joinedBy(staffName);
+    if (this.record.state.handoff?.id)
+      this.service.conversations.updateHandoff(this.record.state.handoff.id, 'assigned');
+  }
+
+  /** A person answers from here on: the AI stops, mid-reply if it was writing. */
+  takeOver(staff: { id: string; name: string }): void {
+    this.joinedBy(staff.name);
+  }
+
+  private joinedBy(name: string): void {
+    const known = this.record.state.handoff;
+    const alreadyThere = this.record.status === 'handed_off' && known?.agentName === name;
+    this.record.status = 'handed_off';
+    this.record.state.handoff = {
+      id: known?.id ?? randomUUID(),
+      queue: known?.queue ?? 'desk',
+      position: 0,
+      status: 'assigned',
+      agentName: name,
+    };
+    this.abort?.abort();
+    this.save();
+    if (!alreadyThere) this.say('system', phrases(this.record.language).agentJoined(name));
+    this.stateEvent();
+  }
+
+  /** The person lets the AI carry on: it answers the customer's next message. */
+  handBack(): void {
+    const handoff = this.record.state.handoff;
+    if (handoff) this.service.conversations.updateHandoff(handoff.id, 'closed');
+    this.record.status = 'open';
+    this.record.state.handoff = undefined;
+    this.save();
+    this.stateEvent();
+  }
+
+  /** The person ends the conversation: a closing line and a survey, in the customer's language. */
+  closeByAgent(): void {
+    const p = phrases(this.record.language);
+    const handoff = this.record.state.handoff;
+    if (handoff) {
+      this.service.conversations.updateHandoff(handoff.id, 'closed');
+      this.record.state.handoff = { ...handoff, status: 'closed' };
+    }
+    this.record.status = 'closed';
+    this.record.state.survey = {
+      askedAt: Date.now(),
+      ...(handoff?.agentName && { agentName: handoff.agentName }),
+    };
+    this.save();
+    this.say('system', p.closing);
+    this.stateEvent();
+    this.card({
+      kind: 'survey',
+      title: p.surveyQuestion,
+      buttons: [1, 2, 3, 4, 5].map((n) => ({
+        action: 'survey',
+        label: String(n),
+        values: { rating: String(n) },
+      })),
+    });
   }
 
   /** Hand off without the model (the customer's button, fallback mode, a stuck model). */
@@ -503,6 +633,11 @@ export class LiveConversation {
     this.abort?.abort();
     this.sinks.clear();
   }
+}
+
+// Namespaced: the console's ids and the customer's share the conversation's unique index.
+function agentClientKey(clientId: string): string {
+  return `desk:${clientId}`;
 }
 
 function windowed(history: ChatMessage[]): ChatMessage[] {

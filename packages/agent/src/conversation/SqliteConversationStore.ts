@@ -124,7 +124,11 @@ export class SqliteConversationStore implements ConversationStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       updateHandoff: s('UPDATE handoffs SET status = ? WHERE id = ?'),
-      handoffs: s('SELECT * FROM handoffs ORDER BY created_at, rowid'),
+      // one statement for every filter: a null parameter matches anything
+      handoffs: s(
+        `SELECT * FROM handoffs WHERE (@status IS NULL OR status = @status) AND (@queue IS NULL OR queue = @queue)
+           AND (@conversation IS NULL OR conversation_id = @conversation) ORDER BY created_at, rowid`,
+      ),
     };
   }
 
@@ -258,23 +262,24 @@ export class SqliteConversationStore implements ConversationStore {
     this.stmt.updateHandoff!.run(status, id);
   }
 
-  handoffs(filter: { status?: HandoffStatus; queue?: string }): HandoffRecord[] {
-    return (this.stmt.handoffs!.all() as Row[])
-      .map((row) => ({
-        id: row.id as string,
-        conversationId: row.conversation_id as string,
-        queue: row.queue as string,
-        skill: row.skill as string,
-        language: row.language as string,
-        reason: row.reason as string,
-        summary: row.summary as string,
-        status: row.status as HandoffStatus,
-        createdAt: row.created_at as number,
-        customerId: (row.customer_id as string | null) ?? undefined,
-      }))
-      .filter(
-        (h) => (!filter.status || h.status === filter.status) && (!filter.queue || h.queue === filter.queue),
-      );
+  handoffs(filter: { status?: HandoffStatus; queue?: string; conversationId?: string }): HandoffRecord[] {
+    const rows = this.stmt.handoffs!.all({
+      status: filter.status ?? null,
+      queue: filter.queue ?? null,
+      conversation: filter.conversationId ?? null,
+    }) as Row[];
+    return rows.map((row) => ({
+      id: row.id as string,
+      conversationId: row.conversation_id as string,
+      queue: row.queue as string,
+      skill: row.skill as string,
+      language: row.language as string,
+      reason: row.reason as string,
+      summary: row.summary as string,
+      status: row.status as HandoffStatus,
+      createdAt: row.created_at as number,
+      customerId: (row.customer_id as string | null) ?? undefined,
+    }));
   }
 
   close(): void {

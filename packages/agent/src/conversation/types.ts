@@ -26,6 +26,8 @@ export interface ConversationState {
   handoff?: HandoffInfo;
   /** fallback mode's position in a guided flow */
   guided?: { flow: string; step: string; values: Record<string, string> };
+  /** the satisfaction survey sent when a person closed the conversation, and its answer */
+  survey?: { askedAt: number; rating?: number; ratedAt?: number; agentName?: string };
 }
 
 export interface ConversationRecord {
@@ -108,6 +110,7 @@ export interface ConversationStore {
   auditLog(filter: { conversationId?: string; limit: number }): AuditEntry[];
   addHandoff(record: HandoffRecord): void;
   updateHandoff(id: string, status: HandoffStatus): void;
-  handoffs(filter: { status?: HandoffStatus; queue?: string }): HandoffRecord[];
+  /** in arrival order; every filter given must match */
+  handoffs(filter: { status?: HandoffStatus; queue?: string; conversationId?: string }): HandoffRecord[];
   close(): void;
 }

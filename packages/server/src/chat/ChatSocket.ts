@@ -18,6 +18,17 @@ export interface VoiceDoor {
   watch(conversation: LiveConversation, listener: (event: VoiceEvent) => void): (() => void) | undefined;
 }
 
+/** How a chat asks for a video consultation with a clerk (VideoConsults). */
+export interface ConsultDoor {
+  handles(action: string): boolean;
+  act(conversation: LiveConversation, clientId: string, action: string, values: Record<string, string>): void;
+  /** this socket hears the consultation's `consult` frames; returns the detach */
+  attach(
+    conversationId: string,
+    sink: (frame: Extract<ChatServerMessage, { type: 'consult' }>) => void,
+  ): () => void;
+}
+
 /**
  * One customer's chat connection: the first frame must be `hello`; after it the socket
  * receives the conversation's events and forwards the customer's messages and clicks.
@@ -28,6 +39,7 @@ export class ChatSocket {
   private unsubscribe?: () => void;
   private readonly helloTimer: ReturnType<typeof setTimeout>;
   private stopWatching?: () => void;
+  private detachConsult?: () => void;
 
   constructor(
     private readonly ws: WebSocket,
@@ -35,6 +47,7 @@ export class ChatSocket {
     /** who is sending, for rate limits (the client's address) */
     private readonly sender: string,
     private readonly voice?: VoiceDoor,
+    private readonly consults?: ConsultDoor,
   ) {
     this.helloTimer = setTimeout(() => ws.close(4000, 'no hello'), HELLO_TIMEOUT_MS);
     ws.on('message', (data, isBinary) => {
@@ -73,6 +86,9 @@ export class ChatSocket {
     if (msg.type === 'action' && (msg.action === 'voice_start' || msg.action === 'voice_stop')) {
       return this.voiceAction(conversation, msg.action);
     }
+    if (msg.type === 'action' && this.consults?.handles(msg.action)) {
+      return this.consults.act(conversation, msg.clientId, msg.action, msg.values);
+    }
     const done =
       msg.type === 'message'
         ? conversation.customerMessage(msg.clientId, msg.text, msg.page)
@@ -98,6 +114,7 @@ export class ChatSocket {
     });
     for (const event of replay) this.send(event);
     this.unsubscribe = conversation.subscribe((event) => this.send(event));
+    this.detachConsult = this.consults?.attach(conversation.id, (frame) => this.send(frame));
   }
 
   private voiceAction(conversation: LiveConversation, action: 'voice_start' | 'voice_stop'): void {
@@ -144,6 +161,8 @@ export class ChatSocket {
   private close(): void {
     clearTimeout(this.helloTimer);
     this.stopWatching?.();
+    this.detachConsult?.();
+    this.detachConsult = undefined;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
   }

@@ -57,6 +57,7 @@ export async function createAgent(config: NodeConfig): Promise<AgentParts> {
     storeName: config.agent.storeName,
     customerSessionSecret: config.agent.customerSessionSecret,
     senderRateLimit: { burst: config.agent.senderBurst, perSecond: config.agent.senderPerSecond },
+    rateLimit: { burst: config.agent.messageBurst, perSecond: config.agent.messagesPerSecond },
   });
   await agent.start();
   return { store, agent };

@@ -10,6 +10,7 @@ import type {
 import { isRightToLeft, stringsFor, type WidgetStrings } from './strings.ts';
 import { WIDGET_CSS } from './styles.ts';
 import { canTalk, VoiceCall, type InboundAudio, type VoiceCallFailure } from './VoiceCall.ts';
+import { CONSULT_CSS, VideoConsult } from './VideoConsult.ts';
 
 /**
  * The chat as the customer sees it: a launcher and a panel inside a shadow root, drawn from
@@ -25,6 +26,8 @@ export interface WidgetViewOptions {
   side?: 'left' | 'right';
   /** the node's http(s) origin: given, and the browser able to, the composer offers Talk */
   nodeUrl?: string;
+  /** the product in view, for the Video consult button (which shows when nodeUrl is given) */
+  product?: () => string | undefined;
 }
 
 const CHAT_ICON =
@@ -88,6 +91,8 @@ export class WidgetView {
   /** the agent's voice plays here, inside the shadow root where the store's scripts do not look */
   private readonly speaker: HTMLAudioElement;
   private call?: VoiceCall;
+  /** the video consultation with a clerk: its button in the footer, its panel above the composer */
+  readonly consult?: VideoConsult;
   private readonly nodeUrl?: string;
   /** finished replies are read out from here, not from the streaming bubble, once each */
   private readonly announcer: HTMLElement;
@@ -197,6 +202,18 @@ export class WidgetView {
       el('div', { class: 'footer' }, this.person, el('span', { class: 'powered', text: 'Liveport' })),
       this.announcer,
     );
+    if (options.nodeUrl && canTalk()) {
+      const consult = new VideoConsult(
+        client,
+        options.nodeUrl,
+        options.product ?? (() => undefined),
+        this.language,
+      );
+      this.consult = consult;
+      style.textContent += CONSULT_CSS;
+      this.person.after(consult.button);
+      composer.before(consult.panel);
+    }
     this.root.append(style, this.launcher, this.panel, this.speaker);
     this.log.append(this.typing);
 
@@ -263,6 +280,7 @@ export class WidgetView {
     if (!this.opened) return;
     // A call nobody can see or hang up must not go on listening.
     this.hangUp();
+    this.consult?.hangUp();
     this.opened = false;
     this.panel.hidden = true;
     delete this.host.dataset.open;
@@ -385,6 +403,7 @@ export class WidgetView {
     this.input.setAttribute('aria-label', s.placeholder);
     this.sendButton.setAttribute('aria-label', s.send);
     this.person.textContent = s.talkToPerson;
+    this.consult?.setLanguage(language);
     this.drawVoice();
     this.log.setAttribute('aria-label', s.title);
     this.typing.setAttribute('aria-label', s.typing);

@@ -2,6 +2,7 @@ import type { PageContext } from '@liveport/protocol';
 import { ChatClient, type KeyValueStore } from './ChatClient.ts';
 import { WidgetView } from './WidgetView.ts';
 import type { InboundAudio } from './VoiceCall.ts';
+import type { ConnectionStats } from '@liveport/sdk';
 
 /**
  * The embeddable chat, loaded by one tag on any store page:
@@ -27,6 +28,10 @@ export interface LiveportChatApi {
   hangUp(): void;
   /** the agent's audio received in the current call, from the browser's statistics */
   voiceStats(): Promise<InboundAudio | undefined>;
+  /** open the panel and ask for a video call with a clerk about the product in view */
+  videoConsult(): void;
+  /** the video consultation's statistics (framesDecoded…), from the browser */
+  consultStats(): Promise<ConnectionStats | undefined>;
   readonly client: ChatClient;
 }
 
@@ -84,6 +89,7 @@ function start(script: HTMLScriptElement | undefined): void {
     accent: script?.dataset.accent,
     side: script?.dataset.side === 'left' ? 'left' : 'right',
     nodeUrl,
+    product: () => page().product,
   });
   document.body.append(view.host);
 
@@ -124,6 +130,11 @@ function start(script: HTMLScriptElement | undefined): void {
     },
     hangUp: () => view.hangUp(),
     voiceStats: () => view.inboundAudio(),
+    videoConsult: () => {
+      chat.open();
+      view.consult?.start();
+    },
+    consultStats: () => view.consult?.stats() ?? Promise.resolve(undefined),
     client,
   };
   view.host.addEventListener('click', () => remember(view.isOpen));
@@ -132,6 +143,7 @@ function start(script: HTMLScriptElement | undefined): void {
   window.addEventListener('pagehide', () => {
     // The agent must not go on listening to a page that is gone.
     view.hangUp();
+    view.consult?.hangUp();
     client.save();
   });
   window.Liveport = { ...(window.Liveport ?? {}), chat };
