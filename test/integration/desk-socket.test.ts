@@ -39,6 +39,14 @@ describe('the agent desk over /desk and /api/desk', () => {
         const last = String(body.messages?.at(-1)?.content ?? '');
         if (system.startsWith("Translate the user's message"))
           return [say(TRANSLATIONS[last] ?? `[${last}]`)];
+        if (/invoice/i.test(last)) {
+          return [
+            callTools({
+              name: 'handoff_to_human',
+              arguments: { reason: 'an invoice question', skill: 'billing', summary: 'Wants an invoice.' },
+            }),
+          ];
+        }
         if (/person/i.test(last)) {
           return [
             callTools({
@@ -329,6 +337,26 @@ describe('the agent desk over /desk and /api/desk', () => {
     ana.send({ type: 'close', conversationId });
     await ana.waitFor((m) => m.type === 'inbox_removed' && m.conversationId === conversationId);
     await Promise.all([chat.close(), emma.close(), ana.close()]);
+  });
+
+  test('a supervisor takes a conversation nobody can be offered straight from its queue', async () => {
+    const sofia = await TestDeskClient.connect(
+      node.url,
+      (await deskLogin(node.url, 'sofia@desk.example', PASSWORD)).token,
+    );
+    const chat = await TestChatClient.connect(node.url, { language: 'en' });
+    const conversationId = chat.welcome!.conversationId;
+    chat.send({ type: 'message', clientId: 'invoice', text: 'A person about my invoice, please' });
+    // nobody has the billing skill: it waits, and a supervisor sees it waiting
+    const waiting = (await sofia.waitFor(
+      (m) => m.type === 'inbox' && m.item.conversationId === conversationId && m.item.status === 'waiting',
+    )) as Extract<DeskServerMessage, { type: 'inbox' }>;
+    assert.equal(waiting.item.queue, 'billing:en');
+    await accept(sofia, waiting.item.id);
+    await chat.next((m) => m.type === 'message_end' && m.role === 'system' && m.text.startsWith('Sofía'));
+    sofia.send({ type: 'close', conversationId });
+    await sofia.waitFor((m) => m.type === 'inbox_removed' && m.conversationId === conversationId);
+    await Promise.all([chat.close(), sofia.close()]);
   });
 
   test('garbage on /desk gets error frames and changes nothing; a bad session is refused and closed', async () => {

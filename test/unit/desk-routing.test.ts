@@ -411,6 +411,18 @@ describe('DeskRouter: video calls', () => {
     agent('v3', { skills: ['video'] });
     assert.deepEqual(offers(), ['v3→call']);
   });
+
+  it('rings for a video call while the same conversation waits for a person in chat; closing one leaves the other', () => {
+    const { router, agent, submit } = desk();
+    agent('v1', { skills: ['video'] });
+    const chat = submit('chat', { conversationId: 'c-1' });
+    const call = submit('call', { conversationId: 'c-1', kind: 'video', skill: 'video' });
+    assert.notEqual(call.id, chat.id);
+    assert.equal(router.item('call')?.status, 'offered');
+    assert.equal(router.item('c-1')?.id, 'chat', 'the conversation id finds its chat item');
+    router.close('call');
+    assert.equal(router.item('chat')?.status, 'waiting');
+  });
 });
 
 describe('DeskRouter: persistence', () => {

@@ -101,7 +101,7 @@ export class DeskRouter extends TypedEmitter<DeskRouterEvents> {
   submit(input: NewWorkItem): WorkItem {
     return this.run(() => {
       const fields = checkNewItem(input);
-      const existing = this.byConversation.get(fields.conversationId);
+      const existing = this.byConversation.get(conversationKey(fields));
       if (existing) return snapshot(existing.item);
       if (this.store.get(fields.id))
         throw new DeskError('INVALID_STATE', `work item id ${fields.id} is taken`);
@@ -119,7 +119,7 @@ export class DeskRouter extends TypedEmitter<DeskRouterEvents> {
       };
       const entry: Entry = { item, seq: this.nextSeq++, offers: new Map(), tried: new Set() };
       this.entries.set(item.id, entry);
-      this.byConversation.set(item.conversationId, entry);
+      this.byConversation.set(conversationKey(item), entry);
       this.startSla(entry);
       this.store.save(item);
       this.announce('queued', { item: snapshot(item), position: this.positionOf(entry) });
@@ -268,7 +268,7 @@ export class DeskRouter extends TypedEmitter<DeskRouterEvents> {
       delete item.waitingSince;
       item.history.push({ at: this.clock.now(), action: 'closed' });
       this.entries.delete(item.id);
-      this.byConversation.delete(item.conversationId);
+      this.byConversation.delete(conversationKey(item));
       this.store.save(item);
       this.announce('closed', { item: snapshot(item) });
       this.dispatch();
@@ -579,7 +579,7 @@ export class DeskRouter extends TypedEmitter<DeskRouterEvents> {
     for (const item of this.store.openItems()) {
       const entry: Entry = { item, seq: this.nextSeq++, offers: new Map(), tried: new Set() };
       this.entries.set(item.id, entry);
-      this.byConversation.set(item.conversationId, entry);
+      this.byConversation.set(conversationKey(item), entry);
       if (item.status === 'assigned' && item.assignee !== undefined) {
         setOf(this.assignedTo, item.assignee).add(item.id);
         continue;
@@ -760,4 +760,13 @@ function checkAgent(input: AgentInput): {
     ...(input.maxConcurrent !== undefined ? { maxConcurrent: input.maxConcurrent } : {}),
     ...(input.status !== undefined ? { status: input.status } : {}),
   };
+}
+
+/**
+ * The key of a conversation's open item: one chat/handoff item and, beside it, one video call
+ * (a customer waiting for a person may still ask to see the product). Lookups by conversation
+ * id find the chat item.
+ */
+function conversationKey(item: { conversationId: string; kind: string }): string {
+  return item.kind === 'video' ? `${item.conversationId}#video` : item.conversationId;
 }

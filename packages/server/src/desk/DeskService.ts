@@ -240,7 +240,15 @@ export class DeskService extends TypedEmitter<DeskServiceEvents> {
     };
   }
 
+  /**
+   * Take an offered item; a supervisor may also take one waiting in a queue without an offer
+   * (it comes to them through the router, so load and history stay right).
+   */
   accept(staffId: string, itemId: string): void {
+    const item = this.router.item(itemId);
+    if (item?.status === 'waiting' && supervises(this.requireMember(staffId))) {
+      this.router.transfer(item.id, { toAgentId: staffId }, staffId, 'taken from the queue');
+    }
     this.router.accept(staffId, itemId);
   }
 

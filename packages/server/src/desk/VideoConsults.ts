@@ -172,8 +172,8 @@ export class VideoConsults {
       summary: wanted ? `Video consultation about ${wanted}` : 'Video consultation',
       context: { ...(wanted && { product: wanted }), ...(page?.url && { url: page.url }) },
     });
-    // The router keeps one open item per conversation: a chat already waiting for a person
-    // (or with one) cannot ring as a video call too.
+    // The router keeps one video item per conversation beside its chat item; anything else
+    // coming back is not a call to ring.
     if (item.kind !== 'video') {
       this.tellConversation(conversation.id, { type: 'consult', status: 'unanswered' });
       return;
