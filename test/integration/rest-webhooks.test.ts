@@ -113,6 +113,12 @@ describe('REST API and webhooks', () => {
         /^liveport_subscription_bitrate_bps\{room="test",participant="guest",track="[^"]+",kind="video"\} [1-9]/m,
       );
       assert.match(text, /^liveport_participants 2$/m);
+      // loss repair is visible, and on a clean link none is sent ahead
+      assert.match(
+        text,
+        /^liveport_subscription_protection\{room="test",participant="guest",track="[^"]+",kind="video"\} 0$/m,
+      );
+      assert.match(text, /^liveport_fanout_dropped_packets_total \d+$/m);
       assert.equal((await fetch(`${node.url}/metrics`)).status, 401);
 
       const muteAsked = new Promise<boolean>((r) => host.room.on('muteRequested', (_t, muted) => r(muted)));

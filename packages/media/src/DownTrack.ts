@@ -112,6 +112,14 @@ export class DownTrack {
     this.track.requestKeyframe(target);
   }
 
+  get redDistance(): number {
+    return this.forwarder.red.distance;
+  }
+
+  get copiesSent(): number {
+    return this.forwarder.repeats.copiesSent;
+  }
+
   /** Adaptive stream: the subscriber's player size and visibility. */
   setViewport(visible: boolean, height: number): void {
     const before = this.layers.target;

@@ -34,6 +34,10 @@ export interface SubscribedTrackStats {
   /** smoothed fraction lost, from the subscriber's receiver reports */
   lossRatio: number;
   rttMs: number;
+  /** loss repair sent ahead of NACKs: copies per reference-frame packet (video), RED distance (audio) */
+  protection: number;
+  /** proactive copies sent so far */
+  copiesSent: number;
 }
 
 export interface ParticipantStats {
@@ -83,6 +87,8 @@ export function participantStats(p: Participant): ParticipantStats {
       bitrateBps: d.bitrate,
       lossRatio: round(d.layers.lossEwma),
       rttMs: Math.round(d.layers.rttMs),
+      protection: d.track.kind === 'audio' ? d.redDistance : d.protection,
+      copiesSent: d.copiesSent,
     })),
   };
 }

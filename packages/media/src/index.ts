@@ -1,3 +1,5 @@
+import { fanOutQueue } from './FanOutQueue.ts';
+
 export { Sfu } from './Sfu.ts';
 export type { SfuEvents } from './Sfu.ts';
 export { Room } from './Room.ts';
@@ -10,6 +12,8 @@ export { RtpMunger, seqDiff } from './RtpMunger.ts';
 export { RedPacker } from './RedPacker.ts';
 export { KeyframeCache } from './KeyframeCache.ts';
 export { RepeatQueue } from './RepeatQueue.ts';
+/** packets shed by the forwarding queue for being too late, since the node started */
+export const fanOutDropped = (): number => fanOutQueue.dropped;
 export { isKeyframe, isH264Keyframe, isVp8Keyframe, vp8TemporalId } from './keyframe.ts';
 export { announceAddress } from './PeerTransport.ts';
 export { defaultMediaConfig } from './MediaConfig.ts';

@@ -1,4 +1,4 @@
-import { roomStats, type Sfu } from '@liveport/media';
+import { fanOutDropped, roomStats, type Sfu } from '@liveport/media';
 import type { AgentService } from '@liveport/agent';
 import type { Router } from '../http/Router.ts';
 import type { KeyRing } from '../keys.ts';
@@ -113,6 +113,12 @@ export function render(sfu: Sfu, agent?: AgentService): string {
   }
   m.add('liveport_rooms', 'gauge', 'rooms open on this node', rooms.length);
   m.add(
+    'liveport_fanout_dropped_packets_total',
+    'counter',
+    'packets the node dropped for waiting too long to be forwarded (CPU short)',
+    fanOutDropped(),
+  );
+  m.add(
     'liveport_participants',
     'gauge',
     'participants on this node',
@@ -197,6 +203,20 @@ export function render(sfu: Sfu, agent?: AgentService): string {
           'counter',
           'layer switches for a subscriber',
           s.layerSwitches,
+          labels,
+        );
+        m.add(
+          'liveport_subscription_protection',
+          'gauge',
+          'loss repair sent ahead: copies per reference-frame packet (video), RED distance (audio)',
+          s.protection,
+          labels,
+        );
+        m.add(
+          'liveport_subscription_copies_sent_total',
+          'counter',
+          'proactive packet copies sent to a subscriber',
+          s.copiesSent,
           labels,
         );
       }
