@@ -7,6 +7,8 @@ import { ForwardingSender } from './ForwardingSender.ts';
 import type { PublishedTrack } from './PublishedTrack.ts';
 
 const NO_EXTENSIONS: never[] = [];
+/** receiver reports (about one a second) with less loss before protection steps down */
+const CALM_REPORTS_TO_LOWER = 4;
 
 /**
  * One published track as one subscriber receives it: its own sender on the subscriber's
@@ -28,6 +30,9 @@ export class DownTrack {
    * a long link, gets through on an unknown one
    */
   protection = 1;
+  private calmReports = 0;
+  /** a receiver report has come: the start-up guess gives way to what it says */
+  private reported = false;
   /** bit/s sent over the last second */
   bitrate = 0;
   private bitrateWindowBytes = 0;
@@ -73,14 +78,33 @@ export class DownTrack {
 
   private onReceiverReport(fractionLost: number): void {
     this.layers.onLoss(fractionLost);
+    this.chooseRepair();
+    this.reported = true;
+  }
+
+  /** How much repair to send ahead of NACKs, from the loss the subscriber reports. */
+  private chooseRepair(): void {
     // one redundant copy on a clean link (a late packet is rebuilt too), two once loss shows
     const loss = this.layers.lossEwma;
     if (this.track.kind === 'audio') this.forwarder.red.distance = loss > 0.01 ? 2 : 1;
     // Residual loss of a packet sent n+1 times is loss^(n+1): keep reference frames whole with
     // well under 1 % residual loss, so that their repair rarely needs a round trip. Loss with a
     // queue building is congestion, which copies would only deepen: there the layer goes down.
-    else if (this.layers.queueing) this.protection = 0;
-    else this.protection = loss < 0.01 ? 0 : loss < 0.04 ? 1 : loss < 0.1 ? 2 : 3;
+    else if (this.layers.queueing) {
+      this.protection = 0;
+      this.calmReports = 0;
+    } else {
+      const wanted = loss < 0.01 ? 0 : loss < 0.04 ? 1 : loss < 0.1 ? 2 : 3;
+      // Up at once, down one step only after several calm reports: the copies themselves hide
+      // loss from the receiver's reports, so a calm report is partly their own doing.
+      if (wanted >= this.protection || !this.reported) {
+        this.protection = wanted;
+        this.calmReports = 0;
+      } else if (++this.calmReports >= CALM_REPORTS_TO_LOWER) {
+        this.protection--;
+        this.calmReports = 0;
+      }
+    }
   }
 
   /** The layer this subscriber should get (for dynacast: what the publisher must keep sending). */

@@ -2,6 +2,7 @@ import {
   RTCPeerConnection,
   StunProtocol,
   RTCRtpCodecParameters,
+  RTCSctpTransport,
   useAbsSendTime,
   useH264,
   useNACK,
@@ -173,8 +174,31 @@ function guardMediaSources(): void {
  * which has none: the handshake, and so the first picture, comes one round trip sooner.
  */
 export function leadDtls(pc: RTCPeerConnection): void {
+  guardEarlySctp();
   const transports = (pc as unknown as { dtlsTransports: { role: string; state: string }[] }).dtlsTransports;
   for (const t of transports) if (t.role === 'auto' && t.state === 'new') t.role = 'client';
+}
+
+let sctpGuarded = false;
+/**
+ * As DTLS client the node's handshake ends after the browser's, which may open SCTP at once;
+ * werift then flushes its data channels before its own SCTP start has numbered them and
+ * throws (an unhandled rejection that ends the process). Number them on first use instead,
+ * the way werift's start would (even stream ids: the node is the ICE-controlled side).
+ */
+function guardEarlySctp(): void {
+  if (sctpGuarded) return;
+  sctpGuarded = true;
+  const proto = RTCSctpTransport.prototype as unknown as {
+    dataChannelId?: number;
+    isServer: boolean;
+    dataChannelFlush(): Promise<void>;
+  };
+  const flush = proto.dataChannelFlush;
+  proto.dataChannelFlush = function (this: typeof proto) {
+    this.dataChannelId ??= this.isServer ? 0 : 1;
+    return flush.call(this);
+  };
 }
 
 /** Replace the address of host candidates with the announced one, in a candidate line or an SDP. */

@@ -60,6 +60,11 @@ async function start(args: string[]): Promise<number> {
   // `--demo` alone means true
   if (flags.demo === '') flags.demo = 'true';
   const config = loadConfig({ flags });
+  // A promise rejected deep inside a media library (one connection's bad state) must not end
+  // every call on the node: say so and carry on.
+  process.on('unhandledRejection', (reason) =>
+    console.error('liveport: unhandled rejection, kept running:', reason),
+  );
   const node = new LiveportNode(config);
   const started = await node.start();
   console.log(`Liveport node listening on ${started.url}`);
