@@ -293,6 +293,8 @@ describe('the agent desk over /desk and /api/desk', () => {
     // Ana came online last: Emma, idle longer, is offered the next handoff.
     const { chat, conversationId, offer } = await handoffTo(emma, 'cus_04');
     await accept(emma, offer.item.id);
+    emma.send({ type: 'watch', conversationId });
+    await emma.waitFor((m) => m.type === 'context' && m.context.conversationId === conversationId);
     emma.send({
       type: 'reply',
       conversationId,
@@ -333,6 +335,16 @@ describe('the agent desk over /desk and /api/desk', () => {
     emma.send({ type: 'reply', conversationId, clientId: 't-2', text: 'Still me?', verbatim: true });
     const refused = await emma.waitFor((m) => m.type === 'error' && m.clientId === 't-2');
     assert.equal((refused as { code: string }).code, 'FORBIDDEN');
+    // …and what the customer says next reaches Ana, not Emma's console any more
+    chat.send({ type: 'message', clientId: 'after-transfer', text: 'Thanks, Ana' });
+    await ana.waitFor(
+      (m) => m.type === 'conversation' && m.event.type === 'message_end' && m.event.text === 'Thanks, Ana',
+    );
+    assert.ok(
+      !emma.frames.some(
+        (m) => m.type === 'conversation' && m.event.type === 'message_end' && m.event.text === 'Thanks, Ana',
+      ),
+    );
 
     ana.send({ type: 'close', conversationId });
     await ana.waitFor((m) => m.type === 'inbox_removed' && m.conversationId === conversationId);
@@ -357,6 +369,22 @@ describe('the agent desk over /desk and /api/desk', () => {
     sofia.send({ type: 'close', conversationId });
     await sofia.waitFor((m) => m.type === 'inbox_removed' && m.conversationId === conversationId);
     await Promise.all([chat.close(), sofia.close()]);
+  });
+
+  test('a supervisor takes a waiting conversation even while a colleague is being offered it', async () => {
+    const emma = await TestDeskClient.connect(node.url, (await deskLogin(node.url, EMMA, PASSWORD)).token);
+    const { chat, conversationId, offer } = await handoffTo(emma, 'cus_03');
+    const sofia = await TestDeskClient.connect(
+      node.url,
+      (await deskLogin(node.url, 'sofia@desk.example', PASSWORD)).token,
+    );
+    const queued = sofia.welcome!.inbox.find((i) => i.id === offer.item.id);
+    assert.equal(queued?.status, 'offered');
+    await accept(sofia, offer.item.id);
+    await emma.waitFor((m) => m.type === 'offer_withdrawn' && m.itemId === offer.item.id);
+    sofia.send({ type: 'close', conversationId });
+    await sofia.waitFor((m) => m.type === 'inbox_removed' && m.conversationId === conversationId);
+    await Promise.all([chat.close(), emma.close(), sofia.close()]);
   });
 
   test('garbage on /desk gets error frames and changes nothing; a bad session is refused and closed', async () => {
@@ -436,5 +464,26 @@ describe('the agent desk over /desk and /api/desk', () => {
     const after = await fetch(`${node.url}/api/desk/me`, { headers: bearer });
     assert.equal(after.status, 401);
     assert.equal(((await after.json()) as { error: { code: string } }).error.code, 'SESSION_EXPIRED');
+  });
+});
+
+describe('the desk on a node without the demo', () => {
+  test('serves the console and the phone page, but seeds no demo staff with a well-known password', async () => {
+    const node = await startTestNode({ demo: false });
+    try {
+      for (const path of ['/desk', '/desk/phone', '/assets/desk.js', '/assets/desk-phone.js']) {
+        assert.equal((await fetch(`${node.url}${path}`)).status, 200, path);
+      }
+      assert.equal((await fetch(`${node.url}/shop`)).status, 404, 'the demo shop is not served');
+      const login = await fetch(`${node.url}/api/desk/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'admin@desk.example', password: 'liveport-demo' }),
+      });
+      assert.equal(login.status, 401);
+      assert.deepEqual(node.node.desk!.staff.list(), []);
+    } finally {
+      await node.stop();
+    }
   });
 });

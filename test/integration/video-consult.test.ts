@@ -203,3 +203,37 @@ test('a call is recorded only after both agree, and saved with the conversation 
   );
   await clerkBot.room.leave();
 });
+
+test('a call taken on the phone is joined there only, and survives the clerk joining again from another device', async () => {
+  const laptop = await Console.signIn('jonas@desk.example'); // video, de + en
+  const phone = await Console.signIn('jonas@desk.example');
+  const lena = await customer('de');
+  act(lena, 'video_request', { product: 'oak-sofa' });
+  const offer = await phone.next(videoOffer);
+  await laptop.next(videoOffer);
+  phone.send({ type: 'accept', itemId: offer.offer.item.id });
+  const connected = (await lena.next(consult('connected'))) as Consult;
+  const video = await phone.next(
+    (m): m is Extract<DeskServerMessage, { type: 'video' }> => m.type === 'video',
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(laptop.frames.filter((m) => m.type === 'video').length, 0, 'the laptop does not join too');
+
+  const customerBot = await Bot.join(node.url, connected.token!);
+  const clerkOnLaptop = await Bot.join(node.url, video.token);
+  // The clerk moves the call: the same identity joins again and pushes the first connection out.
+  const clerkOnPhone = await Bot.join(node.url, video.token);
+  open.push(
+    { close: () => void customerBot.room.leave() },
+    { close: () => void clerkOnLaptop.room.leave() },
+    { close: () => void clerkOnPhone.room.leave() },
+  );
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(node.node.consults!.status(lena.welcome!.conversationId)?.status, 'connected');
+  assert.equal(lena.frames.filter(consult('ended')).length, 0);
+
+  await clerkOnPhone.room.leave();
+  await lena.next(consult('ended'));
+  laptop.ws.close();
+  phone.ws.close();
+});

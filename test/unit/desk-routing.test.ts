@@ -309,6 +309,23 @@ describe('DeskRouter: service level', () => {
   });
 });
 
+describe('DeskRouter: service level, continued', () => {
+  it('once escalated, the next offer goes to a supervisor rather than to agents who let it lapse', () => {
+    const { router, clock, offers, agent, submit } = desk();
+    agent('slow');
+    agent('also-slow');
+    clock.advance(SECOND_MS);
+    // Came online last, so by idle time alone the agents would keep going first.
+    agent('sofia', { role: 'supervisor', skills: ['sales'] });
+    submit('stuck');
+    clock.advance(120 * SECOND_MS);
+    assert.equal(router.item('stuck')?.escalated, true);
+    offers();
+    clock.advance(20 * SECOND_MS);
+    assert.deepEqual(offers(), ['sofia→stuck']);
+  });
+});
+
 describe('DeskRouter: transfers', () => {
   it('transfers to a named agent, and if they decline the item goes to its queue, keeping its id and history', () => {
     const { router, clock, heard, offers, agent, submit } = desk();

@@ -439,6 +439,11 @@ export class DeskRouter extends TypedEmitter<DeskRouterEvents> {
       entry.tried.clear();
       fresh = eligible;
     }
+    if (entry.item.escalated) {
+      // Past its service level the item goes to a supervisor when one can take it.
+      const supervisors = fresh.filter((agent) => agent.role !== 'agent');
+      if (supervisors.length > 0) fresh = supervisors;
+    }
     const chosen = video ? fresh : fresh.sort(bestFirst).slice(0, 1);
     for (const agent of chosen) this.makeOffer(entry, this.requireAgent(agent.id));
   }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { MAX_SIGNAL_BYTES } from '@liveport/protocol';
 import { Sfu, defaultMediaConfig, type Participant, type PublishedTrack, type Room } from '@liveport/media';
-import { buildPages, type Pages } from '@liveport/web';
+import { DESK_PAGES, buildPages, type Pages } from '@liveport/web';
 import type { NodeConfig } from './config.ts';
 import { loadOrCreateKeys, type KeyRing } from './keys.ts';
 import { Router, send } from './http/Router.ts';
@@ -171,7 +171,8 @@ export class LiveportNode {
   }
 
   async start(): Promise<StartedNode> {
-    this.pages = this.config.demo ? await buildPages() : new Map();
+    // The staff's console is part of the product, not of the demo.
+    this.pages = await buildPages(this.config.demo ? undefined : DESK_PAGES);
     this.parts = await createAgent(this.config);
     conversationRoutes(this.router, this.parts.agent, this.keys);
     storeRoutes(this.router, this.parts.store, this.parts.agent, this.config.agent.storeName);
@@ -179,7 +180,7 @@ export class LiveportNode {
     this.desk = await DeskService.open({
       agent: this.parts.agent,
       dataDir: this.config.dataDir,
-      config: this.config.desk,
+      config: { ...this.config.desk, seedDemoStaff: this.config.desk.seedDemoStaff ?? this.config.demo },
       ...(this.config.desk.translate &&
         provider &&
         !provider.limited && { translator: new LlmTranslator(translationModel(provider)) }),

@@ -107,8 +107,11 @@ export const NodeConfig = z
     /** The human desk: staff accounts, routing to people, the agent console at /desk. */
     desk: z
       .object({
-        /** seed the demo staff (admin@desk.example, …) at first start, with this password */
-        seedDemoStaff: z.boolean().default(true),
+        /**
+         * seed the demo staff (admin@desk.example, …) at first start, with this password;
+         * default: only when `demo` is on, so a production node has no well-known admin login
+         */
+        seedDemoStaff: z.boolean().optional(),
         demoPassword: z.string().min(8).max(1024).default('liveport-demo'),
         /** how long an agent has to accept an offer */
         offerTimeoutMs: z.number().int().min(1000).max(600_000).default(20_000),

@@ -43,36 +43,48 @@ const FILES: Record<string, string> = {
 };
 const TYPES: Record<string, string> = { html: 'text/html', css: 'text/css' };
 
+/** The staff's pages (the agent console and the clerk's phone): served even without the demo. */
+export const DESK_PAGES: readonly string[] = [
+  '/desk',
+  '/desk/phone',
+  '/assets/desk.js',
+  '/assets/desk-phone.js',
+  '/assets/desk.css',
+];
+
 /**
  * Bundle the pages with esbuild in memory. It takes a fraction of a second, so the node does
- * it at start and a fresh clone needs no build step.
+ * it at start and a fresh clone needs no build step. `only` limits it to those paths.
  */
-export async function buildPages(): Promise<Pages> {
+export async function buildPages(only?: readonly string[]): Promise<Pages> {
   const pages: Pages = new Map();
+  const wanted = ([path]: [string, unknown]) => only === undefined || only.includes(path);
   await Promise.all(
-    Object.entries(SCRIPTS).map(async ([path, script]) => {
-      const result = await build({
-        entryPoints: [script.entry],
-        bundle: true,
-        write: false,
-        format: script.format,
-        target: ['chrome100', 'safari15', 'firefox100'],
-        minify: true,
-        sourcemap: script.sourcemap,
-        // The output's own path, so a linked map's URL resolves next to the script.
-        outfile: path,
-        logLevel: 'silent',
-      });
-      for (const file of result.outputFiles) {
-        const contentType = file.path.endsWith('.map')
-          ? 'application/json; charset=utf-8'
-          : 'text/javascript; charset=utf-8';
-        pages.set(file.path, { body: file.text, contentType });
-      }
-      if (!pages.has(path)) throw new Error(`bundle for ${path} missing`);
-    }),
+    Object.entries(SCRIPTS)
+      .filter(wanted)
+      .map(async ([path, script]) => {
+        const result = await build({
+          entryPoints: [script.entry],
+          bundle: true,
+          write: false,
+          format: script.format,
+          target: ['chrome100', 'safari15', 'firefox100'],
+          minify: true,
+          sourcemap: script.sourcemap,
+          // The output's own path, so a linked map's URL resolves next to the script.
+          outfile: path,
+          logLevel: 'silent',
+        });
+        for (const file of result.outputFiles) {
+          const contentType = file.path.endsWith('.map')
+            ? 'application/json; charset=utf-8'
+            : 'text/javascript; charset=utf-8';
+          pages.set(file.path, { body: file.text, contentType });
+        }
+        if (!pages.has(path)) throw new Error(`bundle for ${path} missing`);
+      }),
   );
-  for (const [path, file] of Object.entries(FILES)) {
+  for (const [path, file] of Object.entries(FILES).filter(wanted)) {
     const type = TYPES[file.split('.').pop() ?? ''] ?? 'text/plain';
     pages.set(path, { body: await readFile(file, 'utf8'), contentType: `${type}; charset=utf-8` });
   }

@@ -109,6 +109,8 @@ export class DeskService extends TypedEmitter<DeskServiceEvents> {
   private readonly holders = new Map<string, string>();
   /** conversations a supervisor took straight from the AI (no work item behind them) */
   private readonly takenOver = new Map<string, string>();
+  /** the console an item was accepted on, until the item closes */
+  private readonly acceptedOn = new Map<string, DeskConsole>();
   private readonly taps = new Map<string, Tap>();
   private readonly watching = new Map<DeskConsole, Map<string, Watcher>>();
   private readonly translations = new Map<string, Promise<string | undefined>>();
@@ -241,15 +243,42 @@ export class DeskService extends TypedEmitter<DeskServiceEvents> {
   }
 
   /**
-   * Take an offered item; a supervisor may also take one waiting in a queue without an offer
-   * (it comes to them through the router, so load and history stay right).
+   * Take an offered item; a supervisor may also take one nobody has yet without an offer of
+   * their own, even while it is being offered to a colleague (an escalated item, say). It comes
+   * to them through the router, so load and history stay right. `via` is the console that
+   * accepted: a video call's invite goes to that one only (see sendForItem).
    */
-  accept(staffId: string, itemId: string): void {
+  accept(staffId: string, itemId: string, via?: DeskConsole): void {
     const item = this.router.item(itemId);
-    if (item?.status === 'waiting' && supervises(this.requireMember(staffId))) {
+    const offeredToMe = item !== undefined && (this.offers.get(staffId)?.has(item.id) ?? false);
+    if (
+      item !== undefined &&
+      (item.status === 'waiting' || item.status === 'offered') &&
+      !offeredToMe &&
+      supervises(this.requireMember(staffId))
+    ) {
       this.router.transfer(item.id, { toAgentId: staffId }, staffId, 'taken from the queue');
     }
-    this.router.accept(staffId, itemId);
+    const id = item?.id ?? itemId;
+    // Known before the accept: the router announces it (and the call is set up) inside it.
+    if (via) this.acceptedOn.set(id, via);
+    try {
+      this.router.accept(staffId, id);
+    } catch (err) {
+      if (via) this.acceptedOn.delete(id);
+      throw err;
+    }
+  }
+
+  /**
+   * A frame about one item for the console that accepted it (a clerk who took the call on
+   * their phone gets it there, not also on the laptop, where joining would push the phone out
+   * of the room); every console of theirs when that one is gone or unknown.
+   */
+  sendForItem(staffId: string, itemId: string, msg: DeskServerMessage): void {
+    const via = this.acceptedOn.get(itemId);
+    if (via && via.staffId === staffId && this.consoles.get(staffId)?.has(via)) via.send(msg);
+    else this.sendToStaff(staffId, msg);
   }
 
   decline(staffId: string, itemId: string): void {
@@ -580,6 +609,7 @@ export class DeskService extends TypedEmitter<DeskServiceEvents> {
       }),
       r.on('transferred', ({ item }) => this.leftHolder(item, 'transferred')),
       r.on('closed', ({ item }) => {
+        this.acceptedOn.delete(item.id);
         this.leftHolder(item, 'closed');
         this.toSupervisors({
           type: 'inbox_removed',
@@ -602,6 +632,11 @@ export class DeskService extends TypedEmitter<DeskServiceEvents> {
       conversationId: item.conversationId,
       reason,
     });
+    // Passed on to someone else: what the customer says next is no longer for the old holder.
+    const member = this.members.get(holder);
+    if (reason !== 'transferred' || !member || this.mayWatch(member, item.conversationId)) return;
+    for (const agentConsole of this.consoles.get(holder) ?? [])
+      this.unwatch(agentConsole, item.conversationId);
   }
 
   private toSupervisors(msg: DeskServerMessage, except?: string): void {

@@ -57,7 +57,7 @@ export class DeskSocket {
         this.desk.setStatus(staffId, msg.status);
         return;
       case 'accept':
-        return this.desk.accept(staffId, msg.itemId);
+        return this.desk.accept(staffId, msg.itemId, agentConsole);
       case 'decline':
         return this.desk.decline(staffId, msg.itemId);
       case 'watch':

@@ -22,6 +22,8 @@ export interface ConsultDesk {
   readonly router: DeskRouter;
   readonly staff: StaffDirectory;
   sendToStaff(staffId: string, msg: DeskServerMessage): void;
+  /** to the console that accepted the item only (default: every console of theirs) */
+  sendForItem?(staffId: string, itemId: string, msg: DeskServerMessage): void;
   /** where the desk sends a clerk's `record_consent` */
   recordings?: { clerkConsents(staffId: string, itemId: string): void };
 }
@@ -96,7 +98,10 @@ export class VideoConsults {
         if (consult && (consult.status === 'ringing' || consult.status === 'connected'))
           void this.end(consult, 'closed');
       }),
-      options.sfu.on('participantLeft', (room) => {
+      options.sfu.on('participantLeft', (room, _participant, reason) => {
+        // The same person joining again (the clerk moving the call to their phone) replaces
+        // their old connection: the call goes on.
+        if (reason === 'duplicate_identity') return;
         const consult = this.byRoom(room);
         if (consult?.status === 'connected') void this.end(consult, 'left');
       }),
@@ -294,7 +299,11 @@ export class VideoConsults {
       identity: consult.customerIdentity,
       clerkName,
     });
-    desk.sendToStaff(clerkId, {
+    // Only the console that accepted joins: two devices under one identity would push each
+    // other out of the room.
+    const invite = (msg: DeskServerMessage) =>
+      desk.sendForItem ? desk.sendForItem(clerkId, consult.itemId, msg) : desk.sendToStaff(clerkId, msg);
+    invite({
       type: 'video',
       itemId: consult.itemId,
       conversationId: consult.conversationId,

@@ -85,7 +85,8 @@ export class ConsoleView {
     });
     client.on('inbox', (items) => this.inboxChanged(items));
     client.on('inboxRemoved', ({ conversationId, reason }) => {
-      if (conversationId !== this.conversation.conversationId) return;
+      // Out of the inbox and not on screen: stop following it (the node lets it go).
+      if (conversationId !== this.conversation.conversationId) return this.forget(conversationId);
       if (reason === 'closed') this.conversation.markClosed();
       else this.notice(`Conversation moved: ${reason}`);
     });
@@ -107,12 +108,24 @@ export class ConsoleView {
 
   /** Open a conversation in the middle pane, watching it from where this console left it. */
   open(item: DeskItem | { conversationId: string }): void {
+    const previous = this.conversation.conversationId;
+    if (previous !== undefined && previous !== item.conversationId) this.forget(previous);
     const watched = this.client.watch(item.conversationId);
     this.conversation.show(watched, 'id' in item ? item : undefined);
     this.customer.draw(watched.context);
     this.inbox.select(item.conversationId);
     this.root.dataset.view = 'conversation';
     this.conversation.focusReply();
+  }
+
+  /**
+   * Stop watching a conversation that is no longer this agent's (closed, moved on), so neither
+   * the node nor this page keeps following every conversation ever opened here. One still in
+   * the inbox stays watched, to open again at once.
+   */
+  private forget(conversationId: string): void {
+    if (this.client.inbox.some((i) => i.conversationId === conversationId)) return;
+    this.client.unwatch(conversationId);
   }
 
   private showInbox(): void {

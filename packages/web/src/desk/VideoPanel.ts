@@ -53,8 +53,8 @@ export class VideoPanel {
     this.phoneLink.href = phone.href;
     this.phoneLink.hidden = false;
     this.root.hidden = false;
-    // Moving to the phone hands the room over: the console's side leaves it first.
-    this.phoneLink.onclick = () => void this.call.hangUp('moved to the phone');
+    // Moving to the phone hands the room over: the phone joins under the same identity, which
+    // pushes this side out (the call itself goes on). Leaving first would end the call.
     await this.call.start(invite);
   }
 }
