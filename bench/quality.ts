@@ -10,7 +10,7 @@ const RTTS = [50, 200, 400];
 const LOSSES = [0, 5, 20];
 /** `QUALITY_ROWS=200:5,400:20` measures only those rows (for a quick A/B) */
 const ONLY = process.env.QUALITY_ROWS?.split(',').map((r) => r.trim());
-const JOINS = 4;
+const JOINS = Number(process.env.QUALITY_JOINS ?? 6);
 const WATCH_MS = 5000;
 const CAPS_KBPS = [150, 400, 1000, 0];
 const PORTS = { portMin: 42000, portMax: 42039 };

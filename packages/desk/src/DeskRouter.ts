@@ -21,7 +21,7 @@ import type {
   WorkKind,
 } from './DeskRouterTypes.ts';
 import { primaryLanguage, primaryLanguages } from './language.ts';
-import { bestFirst, canBeOffered, type Candidate } from './offerRules.ts';
+import { bestFirst, canBeOffered, takesKind, type Candidate } from './offerRules.ts';
 import { queueName } from './queueName.ts';
 import { normalizeSkill, normalizeSkills } from './skill.ts';
 
@@ -57,6 +57,7 @@ interface AgentState {
   languages: string[];
   maxConcurrent: number;
   status: AgentStatus;
+  kinds?: WorkKind[];
   idleSince: number;
 }
 
@@ -206,7 +207,7 @@ export class DeskRouter extends TypedEmitter<DeskRouterEvents> {
           throw new DeskError('INVALID_INPUT', `${item.id} is already with ${toAgent.id}`);
         }
         const load = this.load(toAgent.id) - (entry.offers.has(toAgent.id) ? 1 : 0);
-        if (toAgent.status !== 'online' || load >= toAgent.maxConcurrent) {
+        if (toAgent.status !== 'online' || load >= toAgent.maxConcurrent || !takesKind(toAgent, item)) {
           throw new DeskError('INVALID_STATE', `agent ${toAgent.id} is not available for a transfer`);
         }
       } else {
@@ -292,8 +293,10 @@ export class DeskRouter extends TypedEmitter<DeskRouterEvents> {
         status,
         idleSince: known && (known.status === 'online' || status !== 'online') ? known.idleSince : now,
       };
+      if (fields.kinds) agent.kinds = fields.kinds;
       this.agentStates.set(agent.id, agent);
       if (status !== 'online') this.withdrawOffersOf(agent.id);
+      else if (agent.kinds) this.withdrawOffersOf(agent.id, (item) => !takesKind(agent, item));
       this.dispatch();
       return this.view(agent);
     });
@@ -517,10 +520,10 @@ export class DeskRouter extends TypedEmitter<DeskRouterEvents> {
     this.offeredTo.get(agentId)?.delete(entry.item.id);
   }
 
-  private withdrawOffersOf(agentId: string): void {
+  private withdrawOffersOf(agentId: string, which: (item: WorkItem) => boolean = () => true): void {
     for (const itemId of [...(this.offeredTo.get(agentId) ?? [])]) {
       const entry = this.entries.get(itemId);
-      if (!entry) continue;
+      if (!entry || !which(entry.item)) continue;
       this.withdraw(entry, agentId, 'agent_unavailable');
       this.settle(entry);
     }
@@ -623,6 +626,7 @@ export class DeskRouter extends TypedEmitter<DeskRouterEvents> {
       ...agent,
       skills: [...agent.skills],
       languages: [...agent.languages],
+      ...(agent.kinds && { kinds: [...agent.kinds] }),
       open: this.assignedTo.get(agent.id)?.size ?? 0,
       offered: this.offeredTo.get(agent.id)?.size ?? 0,
     };
@@ -744,12 +748,16 @@ function checkAgent(input: AgentInput): {
   languages: string[];
   maxConcurrent?: number;
   status?: AgentStatus;
+  kinds?: WorkKind[];
 } {
   if (input.role !== undefined && !ROLES.includes(input.role)) {
     throw new DeskError('INVALID_INPUT', `unknown role "${input.role}"`);
   }
   if (input.status !== undefined && !STATUSES.includes(input.status)) {
     throw new DeskError('INVALID_INPUT', `unknown status "${input.status}"`);
+  }
+  if (input.kinds !== undefined && !input.kinds.every((kind) => KINDS.includes(kind))) {
+    throw new DeskError('INVALID_INPUT', 'kinds must be work kinds');
   }
   if (
     input.maxConcurrent !== undefined &&
@@ -764,6 +772,7 @@ function checkAgent(input: AgentInput): {
     languages: primaryLanguages(input.languages),
     ...(input.maxConcurrent !== undefined ? { maxConcurrent: input.maxConcurrent } : {}),
     ...(input.status !== undefined ? { status: input.status } : {}),
+    ...(input.kinds !== undefined ? { kinds: [...input.kinds] } : {}),
   };
 }
 

@@ -85,6 +85,11 @@ export interface AgentInput {
   maxConcurrent?: number;
   /** default 'online' for an agent the router has not seen, unchanged for one it has */
   status?: AgentStatus;
+  /**
+   * The kinds of work they can be offered now (default: every kind). Someone reachable only on
+   * a device that shows video calls (a phone) takes video calls only; what they hold stays theirs.
+   */
+  kinds?: readonly WorkKind[];
 }
 
 export interface Agent {
@@ -94,6 +99,8 @@ export interface Agent {
   languages: string[];
   maxConcurrent: number;
   status: AgentStatus;
+  /** absent: every kind */
+  kinds?: WorkKind[];
   /** conversations assigned to them */
   open: number;
   /** offers waiting for their answer; each holds one of their slots */

@@ -1,4 +1,4 @@
-import type { AgentRole, AgentStatus, WorkItem } from './DeskRouterTypes.ts';
+import type { AgentRole, AgentStatus, WorkItem, WorkKind } from './DeskRouterTypes.ts';
 
 /** An agent as the offer rules weigh them: what they can handle and how busy they are now. */
 export interface Candidate {
@@ -8,6 +8,8 @@ export interface Candidate {
   languages: readonly string[];
   maxConcurrent: number;
   status: AgentStatus;
+  /** absent: every kind */
+  kinds?: readonly WorkKind[];
   idleSince: number;
   /** conversations they hold plus offers awaiting their answer */
   load: number;
@@ -18,13 +20,18 @@ export function requiredSkill(item: Pick<WorkItem, 'kind' | 'skill'>): string {
   return item.kind === 'video' ? 'video' : item.skill;
 }
 
+/** Whether the agent can be reached for this kind of work now (a phone shows video calls only). */
+export function takesKind(agent: Pick<Candidate, 'kinds'>, item: Pick<WorkItem, 'kind'>): boolean {
+  return agent.kinds === undefined || agent.kinds.includes(item.kind);
+}
+
 /**
- * Who may be offered an item: online, with a free slot, and able to serve it (the skill and the
- * language). Once the item has waited past its service level, any online supervisor or admin
+ * Who may be offered an item: online, with a free slot, reachable for its kind, and able to
+ * serve it (the skill and the language). Once the item has waited past its service level, any online supervisor or admin
  * with a free slot may take it too, whatever it needs.
  */
 export function canBeOffered(agent: Candidate, item: WorkItem): boolean {
-  if (agent.status !== 'online' || agent.load >= agent.maxConcurrent) return false;
+  if (agent.status !== 'online' || agent.load >= agent.maxConcurrent || !takesKind(agent, item)) return false;
   const serves = agent.skills.includes(requiredSkill(item)) && agent.languages.includes(item.language);
   return serves || (item.escalated && agent.role !== 'agent');
 }

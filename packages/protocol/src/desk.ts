@@ -23,7 +23,15 @@ const id = z.string().min(1).max(64);
 const QueueRef = z.object({ skill: z.string().min(1).max(64), language: z.string().min(2).max(35) });
 
 export const DeskClientMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('hello'), token: z.string().min(1).max(512) }),
+  z.object({
+    type: z.literal('hello'),
+    token: z.string().min(1).max(512),
+    /**
+     * What kind of client this is (default 'console'). A phone page shows video calls only, so
+     * a member of staff whose only open clients are phones is offered video calls only.
+     */
+    device: z.enum(['console', 'phone']).optional(),
+  }),
   z.object({ type: z.literal('status'), status: StaffStatus }),
   /** take an offered (or, for supervisors, any waiting) item */
   z.object({ type: z.literal('accept'), itemId: id }),
@@ -86,6 +94,30 @@ export interface DeskItem {
   /** for video: the product the customer was looking at */
   product?: string;
   escalated?: boolean;
+  /** the note of the transfer that brought it here, from a colleague who passed it on */
+  note?: string;
+}
+
+/** A colleague as the transfer picker shows them. */
+export interface DeskColleague {
+  id: string;
+  name: string;
+  role: StaffInfo['role'];
+  status: StaffStatus;
+  skills: string[];
+  languages: string[];
+}
+
+/** A call back a customer booked when nobody could take their video call. */
+export interface DeskCallback {
+  id: string;
+  conversationId: string;
+  /** when the customer wants the call, ms since the epoch */
+  at: number;
+  phone: string;
+  language: string;
+  product?: string;
+  createdAt: number;
 }
 
 export interface DeskOffer {
@@ -122,7 +154,15 @@ export type DeskServerMessage =
       cannedReplies: { id: string; title: string; text: string }[];
       /** whether replies are translated (a model is configured) */
       translation: boolean;
+      /** everyone else on the staff, for the transfer picker */
+      colleagues?: DeskColleague[];
+      /** booked call backs, soonest first (for staff who take video calls, and supervisors) */
+      callbacks?: DeskCallback[];
     }
+  /** the staff list changed (someone's status, say): the whole list again */
+  | { type: 'colleagues'; colleagues: DeskColleague[] }
+  /** a customer booked a call back */
+  | { type: 'callback'; callback: DeskCallback }
   | { type: 'offer'; offer: DeskOffer }
   | { type: 'offer_withdrawn'; itemId: string; reason: string }
   /** an item entered or changed in this agent's inbox */

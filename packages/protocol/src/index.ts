@@ -29,6 +29,8 @@ export type {
 } from './chat.ts';
 export { DeskClientMessage, StaffStatus, parseDeskMessage } from './desk.ts';
 export type {
+  DeskCallback,
+  DeskColleague,
   DeskContext,
   DeskItem,
   DeskOffer,

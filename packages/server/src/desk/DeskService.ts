@@ -4,7 +4,9 @@ import {
   LiveportError,
   TypedEmitter,
   type ChatServerEvent,
+  type DeskCallback,
   type DeskClientMessage,
+  type DeskColleague,
   type DeskOffer,
   type DeskServerMessage,
   type StaffStatus,
@@ -28,17 +30,31 @@ import {
   type StaffPatch,
   type Translator,
   type WorkItem,
+  type WorkKind,
 } from '@liveport/desk';
 import type { NodeConfig } from '../config.ts';
 import { CANNED_REPLIES } from './cannedReplies.ts';
 import { conversationContext } from './conversationContext.ts';
-import { deskItem, staffInfo } from './deskItem.ts';
+import { colleague, deskItem, staffInfo } from './deskItem.ts';
 
 /** One open console of a signed-in member of staff (an agent may have several: laptop and phone). */
 export interface DeskConsole {
   readonly staffId: string;
+  /** default 'console'; a phone shows video calls only */
+  readonly device?: 'console' | 'phone';
   send(msg: DeskServerMessage): void;
 }
+
+/** Where the booked call backs are kept (VideoConsults sets its book here). */
+export interface CallbackBook {
+  list(filter?: { from?: number; limit?: number }): DeskCallback[];
+}
+
+/** How far back a booked call back is still shown: one a little overdue is still to be made. */
+const CALLBACKS_SHOWN_AFTER_MS = 3600_000;
+
+/** What a member of staff reachable only on a phone is offered: the phone shows nothing else. */
+const PHONE_KINDS: readonly WorkKind[] = ['video'];
 
 export interface DeskServiceOptions {
   agent: AgentService;
@@ -96,12 +112,19 @@ export class DeskService extends TypedEmitter<DeskServiceEvents> {
   readonly translator?: Translator;
   /** who records video consultations (VideoConsults sets itself here): the clerk's consent goes to it */
   recordings?: { clerkConsents(staffId: string, itemId: string): void };
+  /** the booked call backs (VideoConsults sets its book here); none: the console shows none */
+  callbacks?: CallbackBook;
   /** the demo accounts seeded at this start (empty when seeding is off) */
   demoLogins: DemoLogin[] = [];
   private readonly agent: AgentService;
   private readonly config: NodeConfig['desk'];
   private readonly members = new Map<string, StaffMember>();
   private readonly consoles = new Map<string, Set<DeskConsole>>();
+  /**
+   * Staff whose open clients are all phones: offered video calls only. Kept while they have
+   * none open (the grace before offline), so a phone that drops does not bring chat offers.
+   */
+  private readonly phoneOnly = new Set<string>();
   private readonly offlineTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** standing offers per agent, for the welcome of a console that connects after they were made */
   private readonly offers = new Map<string, Map<string, DeskOffer>>();
@@ -173,12 +196,14 @@ export class DeskService extends TypedEmitter<DeskServiceEvents> {
   async createStaff(input: NewStaff): Promise<StaffMember> {
     const member = await this.staff.createStaff(input);
     this.remember(member);
+    this.colleaguesChanged();
     return member;
   }
 
   updateStaff(id: string, patch: StaffPatch): StaffMember {
     const member = this.staff.updateStaff(id, patch);
     this.remember(member);
+    this.colleaguesChanged();
     return member;
   }
 
@@ -190,9 +215,11 @@ export class DeskService extends TypedEmitter<DeskServiceEvents> {
     clearTimeout(this.offlineTimers.get(id));
     this.offlineTimers.delete(id);
     let member = this.requireMember(id);
+    let set = this.consoles.get(id);
+    // What they can be reached for is settled first, so going online offers only that.
+    this.reach(id, [...(set ?? []), agentConsole]);
     // Online before the console joins: offers this makes arrive in the welcome, not before it.
     if (member.status === 'offline') member = this.setStatus(id, 'online');
-    let set = this.consoles.get(id);
     if (!set) this.consoles.set(id, (set = new Set()));
     set.add(agentConsole);
     return this.welcome(member);
@@ -205,7 +232,7 @@ export class DeskService extends TypedEmitter<DeskServiceEvents> {
     this.watching.delete(agentConsole);
     const set = this.consoles.get(agentConsole.staffId);
     set?.delete(agentConsole);
-    if (set && set.size > 0) return;
+    if (set && set.size > 0) return this.reach(agentConsole.staffId, [...set]);
     this.consoles.delete(agentConsole.staffId);
     const timer = setTimeout(() => {
       this.offlineTimers.delete(agentConsole.staffId);
@@ -217,9 +244,39 @@ export class DeskService extends TypedEmitter<DeskServiceEvents> {
   }
 
   setStatus(staffId: string, status: StaffStatus): StaffMember {
+    const before = this.members.get(staffId)?.status;
     const member = this.staff.setStatus(staffId, status);
     this.remember(member);
+    if (before !== status) this.colleaguesChanged();
     return member;
+  }
+
+  /** Settles what a member of staff is offered from the clients they have open. */
+  private reach(staffId: string, open: DeskConsole[]): void {
+    const phoneOnly = open.length > 0 && open.every((c) => c.device === 'phone');
+    if (phoneOnly === this.phoneOnly.has(staffId)) return;
+    if (phoneOnly) this.phoneOnly.add(staffId);
+    else this.phoneOnly.delete(staffId);
+    const member = this.members.get(staffId);
+    if (member) this.remember(member);
+  }
+
+  /** Call backs go to the staff who make them: those who take video calls, and supervisors. */
+  callbackBooked(callback: DeskCallback): void {
+    for (const staffId of this.consoles.keys()) {
+      const member = this.members.get(staffId);
+      if (member && makesCallbacks(member)) this.sendToStaff(staffId, { type: 'callback', callback });
+    }
+  }
+
+  private colleagues(): DeskColleague[] {
+    return [...this.members.values()].map(colleague).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private colleaguesChanged(): void {
+    if (this.consoles.size === 0) return;
+    const msg: DeskServerMessage = { type: 'colleagues', colleagues: this.colleagues() };
+    for (const set of this.consoles.values()) for (const agentConsole of set) agentConsole.send(msg);
   }
 
   private welcome(member: StaffMember): Extract<DeskServerMessage, { type: 'welcome' }> {
@@ -230,7 +287,11 @@ export class DeskService extends TypedEmitter<DeskServiceEvents> {
       const item = this.router.item(offer.item.id);
       if (item) inbox.set(item.id, item);
     }
-    if (supervises(member)) for (const item of this.router.queue()) inbox.set(item.id, item);
+    for (const item of this.router.queue()) if (this.seesQueued(member, item)) inbox.set(item.id, item);
+    const callbacks =
+      this.callbacks && makesCallbacks(member)
+        ? this.callbacks.list({ from: Date.now() - CALLBACKS_SHOWN_AFTER_MS, limit: 50 })
+        : undefined;
     return {
       type: 'welcome',
       staff: staffInfo(member),
@@ -239,6 +300,8 @@ export class DeskService extends TypedEmitter<DeskServiceEvents> {
       offers,
       cannedReplies: CANNED_REPLIES.map((r) => ({ ...r })),
       translation: this.translator !== undefined,
+      colleagues: this.colleagues().filter((c) => c.id !== member.id),
+      ...(callbacks && { callbacks }),
     };
   }
 
@@ -589,7 +652,8 @@ export class DeskService extends TypedEmitter<DeskServiceEvents> {
         this.offers.get(agentId)?.delete(item.id);
         this.holders.set(item.id, agentId);
         this.sendToStaff(agentId, { type: 'inbox', item: deskItem(item) });
-        this.toSupervisors(
+        this.toQueueWatchers(
+          item,
           { type: 'inbox_removed', itemId: item.id, conversationId: item.conversationId, reason: 'assigned' },
           agentId,
         );
@@ -600,18 +664,32 @@ export class DeskService extends TypedEmitter<DeskServiceEvents> {
         this.agent.conversation(item.conversationId)?.assign(member.name);
       }),
       r.on('queued', ({ item }) => {
-        this.toSupervisors({ type: 'inbox', item: deskItem(item) });
+        this.toQueueWatchers(item, { type: 'inbox', item: deskItem(item) });
         this.queuesChanged();
       }),
       r.on('escalated', ({ item }) => {
-        this.toSupervisors({ type: 'inbox', item: deskItem(item) });
+        this.toQueueWatchers(item, { type: 'inbox', item: deskItem(item) });
         this.queuesChanged();
       }),
-      r.on('transferred', ({ item }) => this.leftHolder(item, 'transferred')),
+      r.on('transferred', ({ item, from, to }) => {
+        this.leftHolder(item, 'transferred');
+        // Moved to a queue they do not serve: agents who saw it waiting let it go.
+        const target = 'toAgentId' in to ? to.toAgentId : undefined;
+        for (const staffId of this.consoles.keys()) {
+          const member = this.members.get(staffId);
+          if (!member || staffId === from || staffId === target || this.seesQueued(member, item)) continue;
+          this.sendToStaff(staffId, {
+            type: 'inbox_removed',
+            itemId: item.id,
+            conversationId: item.conversationId,
+            reason: 'transferred',
+          });
+        }
+      }),
       r.on('closed', ({ item }) => {
         this.acceptedOn.delete(item.id);
         this.leftHolder(item, 'closed');
-        this.toSupervisors({
+        this.toQueueWatchers(item, {
           type: 'inbox_removed',
           itemId: item.id,
           conversationId: item.conversationId,
@@ -639,10 +717,11 @@ export class DeskService extends TypedEmitter<DeskServiceEvents> {
       this.unwatch(agentConsole, item.conversationId);
   }
 
-  private toSupervisors(msg: DeskServerMessage, except?: string): void {
+  /** Supervisors, and the agents who could serve the item's queue, see it while it waits. */
+  private toQueueWatchers(item: WorkItem, msg: DeskServerMessage, except?: string): void {
     for (const staffId of this.consoles.keys()) {
       const member = this.members.get(staffId);
-      if (member && supervises(member) && staffId !== except) this.sendToStaff(staffId, msg);
+      if (member && this.seesQueued(member, item) && staffId !== except) this.sendToStaff(staffId, msg);
     }
   }
 
@@ -678,6 +757,18 @@ export class DeskService extends TypedEmitter<DeskServiceEvents> {
     return item !== undefined && (this.offers.get(member.id)?.has(item.id) ?? false);
   }
 
+  /**
+   * Who sees a waiting item in their inbox: supervisors see every queue; an agent sees the queues
+   * they could serve (read only: they take it when it is offered to them). Weighed on the
+   * router's view of them, whose skills and languages are normalized as the items' are.
+   */
+  private seesQueued(member: StaffMember, item: WorkItem): boolean {
+    if (supervises(member)) return true;
+    const agent = this.router.agent(member.id);
+    const skill = item.kind === 'video' ? 'video' : item.skill;
+    return agent !== undefined && agent.skills.includes(skill) && agent.languages.includes(item.language);
+  }
+
   private openItem(conversationId: string): WorkItem | undefined {
     const item = this.router.item(conversationId);
     return item && item.status !== 'closed' ? item : undefined;
@@ -698,7 +789,7 @@ export class DeskService extends TypedEmitter<DeskServiceEvents> {
   /** Keeps the router's view of a member in step with the directory's. */
   private remember(member: StaffMember): void {
     this.members.set(member.id, member);
-    this.router.upsertAgent(member);
+    this.router.upsertAgent(this.phoneOnly.has(member.id) ? { ...member, kinds: PHONE_KINDS } : member);
   }
 
   /** Stops routing and closes the desk's database (the node is stopping). */
@@ -715,6 +806,10 @@ export class DeskService extends TypedEmitter<DeskServiceEvents> {
 
 function supervises(member: StaffMember): boolean {
   return member.role !== 'agent';
+}
+
+function makesCallbacks(member: StaffMember): boolean {
+  return supervises(member) || member.skills.includes('video');
 }
 
 function logFrameFailure(err: unknown): void {

@@ -48,7 +48,7 @@ export class DeskSocket {
 
   private handle(msg: DeskClientMessage): void {
     if (msg.type === 'ping') return this.send({ type: 'pong' });
-    if (msg.type === 'hello') return this.hello(msg.token);
+    if (msg.type === 'hello') return this.hello(msg.token, msg.device ?? 'console');
     const agentConsole = this.agentConsole;
     if (!agentConsole) throw new LiveportError(ErrorCode.NOT_JOINED, 'say hello with a session token first');
     const staffId = agentConsole.staffId;
@@ -83,7 +83,7 @@ export class DeskSocket {
     }
   }
 
-  private hello(token: string): void {
+  private hello(token: string, device: 'console' | 'phone'): void {
     if (this.agentConsole)
       throw new LiveportError(ErrorCode.ALREADY_JOINED, 'this console already said hello');
     let staffId: string;
@@ -98,6 +98,7 @@ export class DeskSocket {
     const ws = this.ws;
     const agentConsole: DeskConsole = {
       staffId,
+      device,
       send: (msg) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
       },

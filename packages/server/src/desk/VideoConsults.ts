@@ -4,7 +4,7 @@ import type { DeskRouter, StaffDirectory } from '@liveport/desk';
 import type { PublishedTrack, Room, Sfu } from '@liveport/media';
 import type { AgentService, LiveConversation } from '@liveport/agent';
 import { mintToken } from '../token.ts';
-import { ConsultCallbacks } from './consultCallbacks.ts';
+import { ConsultCallbacks, type ConsultCallback } from './consultCallbacks.ts';
 import { RecordingSession } from './RecordingSession.ts';
 
 /**
@@ -26,6 +26,10 @@ export interface ConsultDesk {
   sendForItem?(staffId: string, itemId: string, msg: DeskServerMessage): void;
   /** where the desk sends a clerk's `record_consent` */
   recordings?: { clerkConsents(staffId: string, itemId: string): void };
+  /** where the console reads the booked call backs */
+  callbacks?: { list(filter?: { from?: number; limit?: number }): ConsultCallback[] };
+  /** a customer booked a call back: the staff who make them are told */
+  callbackBooked?(callback: ConsultCallback): void;
 }
 
 export interface VideoConsultsOptions {
@@ -88,6 +92,7 @@ export class VideoConsults {
     this.callbacks = new ConsultCallbacks(options.callbacksFile ?? join(options.dataDir, 'desk.db'));
     const { router } = options.desk;
     options.desk.recordings = this;
+    options.desk.callbacks = this.callbacks;
     this.offs.push(
       router.on('assigned', ({ item, agentId }) => {
         const consult = this.byItem.get(item.id);
@@ -249,6 +254,7 @@ export class VideoConsults {
       details: { at, product },
     });
     this.tellConversation(conversation.id, { type: 'consult', status: 'callback_booked', at });
+    this.options.desk.callbackBooked?.(callback);
   }
 
   /** The consultation of a conversation, for tests and the console: where it stands. */
@@ -261,6 +267,7 @@ export class VideoConsults {
   async close(): Promise<void> {
     for (const off of this.offs) off();
     if (this.options.desk.recordings === this) delete this.options.desk.recordings;
+    if (this.options.desk.callbacks === this.callbacks) delete this.options.desk.callbacks;
     const open = [...this.byItem.values()].filter((c) => c.status === 'ringing' || c.status === 'connected');
     await Promise.all(open.map((c) => this.end(c, 'node_stopping')));
     this.callbacks.close();

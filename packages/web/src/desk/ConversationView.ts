@@ -199,8 +199,15 @@ export class ConversationView {
     this.holderBadge.dataset.holder = this.holder;
     this.root.dataset.holder = this.holder;
     const summary = context?.summary ?? this.item?.summary;
-    this.summary.hidden = !summary;
-    this.summary.replaceChildren(el('h3', { text: 'AI summary' }), el('p', { text: summary ?? '' }));
+    // The note is left by the colleague who passed it on: what they want the next person to know.
+    const note = this.item?.note;
+    this.summary.hidden = !summary && !note;
+    this.summary.replaceChildren(
+      ...(summary ? [el('h3', { text: 'AI summary' }), el('p', { text: summary })] : []),
+      ...(note
+        ? [el('h3', { text: 'Transfer note' }), el('p', { text: note, testid: 'transfer-note-shown' })]
+        : []),
+    );
     const closed = this.holder === 'closed';
     this.takeoverButton.hidden = this.holder === 'agent' || closed;
     this.handbackButton.hidden = this.holder !== 'agent';
@@ -314,18 +321,13 @@ export class ConversationView {
     return node;
   }
 
+  /**
+   * To a colleague picked from the staff list (name, status, languages) or to a queue picked
+   * from those the staff serve; the lists are redrawn whenever the form opens.
+   */
   private buildTransferForm(): HTMLFormElement {
-    const agent = el('input', { name: 'agent', placeholder: 'Agent id', testid: 'transfer-agent' });
-    const skill = el('input', {
-      name: 'skill',
-      placeholder: 'Skill (after_sales)',
-      testid: 'transfer-skill',
-    });
-    const language = el('input', {
-      name: 'language',
-      placeholder: 'Language (en)',
-      testid: 'transfer-language',
-    });
+    const agent = el('select', { name: 'agent', testid: 'transfer-agent', 'aria-label': 'Colleague' });
+    const queue = el('select', { name: 'queue', testid: 'transfer-queue', 'aria-label': 'Queue' });
     const note = el('input', {
       name: 'note',
       placeholder: 'Note for them (optional)',
@@ -337,18 +339,36 @@ export class ConversationView {
       { class: 'transfer', testid: 'transfer-form', hidden: '' },
       el('p', { class: 'muted', text: 'To a colleague, or to a queue:' }),
       agent,
-      el('div', { class: 'pair' }, skill, language),
+      queue,
       note,
       el('button', { type: 'submit', text: 'Transfer', testid: 'transfer-submit' }),
     );
+    this.drawTransferChoices = () => {
+      agent.replaceChildren(
+        el('option', { value: '', text: 'A colleague…' }),
+        ...this.client.colleagues.map((c) => {
+          const option = el('option', {
+            value: c.id,
+            text: `${c.name} · ${c.status} · ${c.languages.join(', ')}`,
+          });
+          option.disabled = c.status !== 'online';
+          return option;
+        }),
+      );
+      queue.replaceChildren(
+        el('option', { value: '', text: 'or a queue…' }),
+        ...transferQueues(this.client).map((q) => el('option', { value: q, text: q })),
+      );
+    };
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       const id = this.conversation?.id;
       if (!id) return;
-      const to = agent.value.trim()
-        ? { agentId: agent.value.trim() }
-        : skill.value.trim() && language.value.trim()
-          ? { queue: { skill: skill.value.trim(), language: language.value.trim() } }
+      const [skill, language] = queue.value.split(':');
+      const to = agent.value
+        ? { agentId: agent.value }
+        : skill && language
+          ? { queue: { skill, language } }
           : undefined;
       if (!to) return;
       this.client.transfer(id, to, note.value.trim() || undefined);
@@ -358,13 +378,24 @@ export class ConversationView {
     return form;
   }
 
+  private drawTransferChoices: () => void = () => undefined;
+
   private toggleTransfer(): void {
+    if (this.transferForm.hidden) this.drawTransferChoices();
     this.transferForm.hidden = !this.transferForm.hidden;
   }
 
   private scrollToEnd(): void {
     this.log.scrollTop = this.log.scrollHeight;
   }
+}
+
+/** The queues a conversation may go to: those the staff serve (skill:language), and any waiting. */
+function transferQueues(client: DeskClient): string[] {
+  const names = new Set(client.queues.map((q) => q.name));
+  for (const c of [...client.colleagues, ...(client.staff ? [client.staff] : [])])
+    for (const skill of c.skills) for (const language of c.languages) names.add(`${skill}:${language}`);
+  return [...names].sort();
 }
 
 function holderText(holder: Holder): string {

@@ -3,7 +3,9 @@ import type {
   Card,
   ChatRole,
   ChatServerEvent,
+  DeskCallback,
   DeskClientMessage,
+  DeskColleague,
   DeskContext,
   DeskItem,
   DeskOffer,
@@ -117,6 +119,10 @@ export interface DeskClientEvents {
   /** an item left this agent's inbox (closed, transferred, taken back) */
   inboxRemoved: [{ itemId: string; conversationId: string; reason: string }];
   queues: [QueueInfo[]];
+  /** everyone else on the staff (for the transfer picker) */
+  colleagues: [DeskColleague[]];
+  /** booked call backs, soonest first */
+  callbacks: [DeskCallback[]];
   context: [DeskContext];
   /** an item of a watched conversation appeared (isNew) or changed */
   item: [string, DeskTranscriptItem, boolean];
@@ -134,6 +140,8 @@ export interface DeskClientOptions {
   url: string;
   /** the session token from POST /api/desk/login */
   token: string;
+  /** default 'console'; a phone page is offered video calls only */
+  device?: 'console' | 'phone';
   transport?: DeskTransportFactory;
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
@@ -156,6 +164,8 @@ export class DeskClient extends TypedEmitter<DeskClientEvents> {
   offers: DeskOffer[] = [];
   inbox: DeskItem[] = [];
   queues: QueueInfo[] = [];
+  colleagues: DeskColleague[] = [];
+  callbacks: DeskCallback[] = [];
   readonly conversations = new Map<string, WatchedConversation>();
 
   /** replies typed here that the node has not acknowledged, oldest first */
@@ -306,7 +316,11 @@ export class DeskClient extends TypedEmitter<DeskClientEvents> {
     mine.transport = factory(this.opts.url, {
       onOpen: () => {
         if (!current()) return;
-        this.send({ type: 'hello', token: this.opts.token });
+        this.send({
+          type: 'hello',
+          token: this.opts.token,
+          ...(this.opts.device && { device: this.opts.device }),
+        });
         this.armKeepalive();
       },
       onMessage: (text) => {
@@ -360,6 +374,14 @@ export class DeskClient extends TypedEmitter<DeskClientEvents> {
       case 'queues':
         this.queues = msg.queues;
         return this.emit('queues', this.queues);
+      case 'colleagues':
+        this.colleagues = msg.colleagues.filter((c) => c.id !== this.staff?.id);
+        return this.emit('colleagues', this.colleagues);
+      case 'callback':
+        this.callbacks = [...this.callbacks.filter((c) => c.id !== msg.callback.id), msg.callback].sort(
+          (a, b) => a.at - b.at,
+        );
+        return this.emit('callbacks', this.callbacks);
       case 'context':
         return this.contextChanged(msg.context);
       case 'conversation':
@@ -388,6 +410,8 @@ export class DeskClient extends TypedEmitter<DeskClientEvents> {
     this.inbox = msg.inbox;
     this.queues = msg.queues;
     this.offers = msg.offers;
+    this.colleagues = msg.colleagues ?? [];
+    this.callbacks = msg.callbacks ?? [];
     this.setConnection('open');
     this.emit('welcome', {
       staff: msg.staff,
@@ -398,6 +422,8 @@ export class DeskClient extends TypedEmitter<DeskClientEvents> {
     this.emit('inbox', this.inbox);
     this.emit('queues', this.queues);
     this.emit('offers', this.offers);
+    this.emit('colleagues', this.colleagues);
+    this.emit('callbacks', this.callbacks);
     // Pick every conversation up where this console left it, then say what it still owes.
     for (const conversation of this.conversations.values()) this.sendWatch(conversation);
     for (const reply of this.pending) this.send(reply);

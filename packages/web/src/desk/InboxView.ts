@@ -1,11 +1,12 @@
-import type { DeskItem, DeskOffer } from '@liveport/protocol';
+import type { DeskCallback, DeskItem, DeskOffer } from '@liveport/protocol';
 import type { DeskClient } from './DeskClient.ts';
 import { button, duration, el } from './element.ts';
 
 /**
  * The left pane: offers ringing with a countdown to their expiry, the agent's own
- * conversations, and for supervisors the queues and what waits in them, all redrawn from the
- * client's frames.
+ * conversations, what waits in the queues they serve (supervisors: every queue, with a take
+ * button; agents: to see only, they take what is offered), and the booked call backs for those
+ * who make them, all redrawn from the client's frames.
  */
 export class InboxView {
   readonly root: HTMLElement;
@@ -14,6 +15,9 @@ export class InboxView {
   private readonly queues: HTMLElement;
   private readonly waiting: HTMLElement;
   private readonly supervision: HTMLElement;
+  private readonly waitingSection: HTMLElement;
+  private readonly callbacks: HTMLElement;
+  private readonly callbackSection: HTMLElement;
   private selected?: string;
   private readonly ticker: ReturnType<typeof setInterval>;
 
@@ -30,8 +34,19 @@ export class InboxView {
       { class: 'supervision', hidden: '' },
       el('h2', { text: 'Queues' }),
       this.queues,
+    );
+    this.waitingSection = el(
+      'section',
+      { class: 'waiting', hidden: '' },
       el('h2', { text: 'Waiting' }),
       this.waiting,
+    );
+    this.callbacks = el('ul', { class: 'items', testid: 'callbacks' });
+    this.callbackSection = el(
+      'section',
+      { class: 'callbacks', hidden: '' },
+      el('h2', { text: 'Call-backs' }),
+      this.callbacks,
     );
     this.root = el(
       'nav',
@@ -39,12 +54,15 @@ export class InboxView {
       this.offers,
       el('h2', { text: 'My conversations' }),
       this.mine,
+      this.waitingSection,
       this.supervision,
+      this.callbackSection,
     );
     client.on('offers', () => this.drawOffers());
     client.on('inbox', () => this.drawItems());
     client.on('queues', () => this.drawQueues());
     client.on('staff', () => this.drawItems());
+    client.on('callbacks', (callbacks) => this.drawCallbacks(callbacks));
     this.ticker = setInterval(() => this.tick(), 1000);
   }
 
@@ -102,15 +120,18 @@ export class InboxView {
     const others = this.client.inbox.filter((i) => !mine.includes(i));
     this.mine.replaceChildren(
       ...(mine.length
-        ? mine.map((i) => this.itemRow(i, false))
+        ? mine.map((i) => this.itemRow(i, 'mine'))
         : [el('li', { class: 'empty', text: 'Nothing yet' })]),
     );
     this.supervision.hidden = !this.isSupervisor;
-    this.waiting.replaceChildren(...others.map((i) => this.itemRow(i, true)));
+    this.waitingSection.hidden = others.length === 0;
+    this.waiting.replaceChildren(...others.map((i) => this.itemRow(i, this.isSupervisor ? 'take' : 'see')));
     this.select(this.selected);
   }
 
-  private itemRow(item: DeskItem, canTake: boolean): HTMLElement {
+  /** mine: open it; take: a supervisor's queue row; see: an agent's, to see only */
+  private itemRow(item: DeskItem, mode: 'mine' | 'take' | 'see'): HTMLElement {
+    const canTake = mode === 'take';
     const open = el(
       'button',
       { type: 'button', class: 'item-open', testid: 'inbox-item' },
@@ -118,7 +139,9 @@ export class InboxView {
       el('span', { class: 'tag', text: item.queue }),
       el('span', { class: 'summary', text: item.summary ?? '' }),
     );
-    open.addEventListener('click', () => this.onOpen(item));
+    // An agent may not open what is not theirs: they see it wait until it is offered to them.
+    if (mode === 'see') open.disabled = true;
+    else open.addEventListener('click', () => this.onOpen(item));
     const li = el(
       'li',
       {
@@ -137,6 +160,24 @@ export class InboxView {
       li.append(el('span', { class: 'assignee', text: item.assignee }));
     }
     return li;
+  }
+
+  private drawCallbacks(callbacks: DeskCallback[]): void {
+    const me = this.client.staff;
+    this.callbackSection.hidden = !me || (!this.isSupervisor && !me.skills.includes('video'));
+    this.callbacks.replaceChildren(
+      ...(callbacks.length
+        ? callbacks.map((c) =>
+            el(
+              'li',
+              { class: 'callback', testid: 'callback', 'data-callback': c.id },
+              el('strong', { text: new Date(c.at).toLocaleString() }),
+              el('a', { href: `tel:${c.phone.replace(/[^0-9+]/g, '')}`, text: c.phone }),
+              el('span', { class: 'tag', text: [c.language, c.product].filter(Boolean).join(' · ') }),
+            ),
+          )
+        : [el('li', { class: 'empty', text: 'None booked' })]),
+    );
   }
 
   private drawQueues(): void {

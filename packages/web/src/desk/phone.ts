@@ -26,7 +26,7 @@ const idle = el('p', { class: 'idle', testid: 'phone-idle', text: 'Waiting for v
 
 function start(signIn: DeskSignIn | undefined): void {
   const client = signIn
-    ? new DeskClient({ url: `${origin.replace(/^http/, 'ws')}/desk`, token: signIn.token })
+    ? new DeskClient({ url: `${origin.replace(/^http/, 'ws')}/desk`, token: signIn.token, device: 'phone' })
     : undefined;
   const call = new ClerkCall(origin, client, { facingMode: 'environment' });
   window.liveportPhone = { client, call };
