@@ -113,7 +113,15 @@ export class PublishedTrack implements FanOutTarget {
 
   private forward(layer: Layer, rtp: RtpPacket): void {
     if (this.muted) return;
-    for (const tap of this.taps) tap(rtp);
+    for (const tap of this.taps) {
+      // an in-process listener (the voice agent, a recorder) that fails must not stop the call
+      try {
+        tap(rtp);
+      } catch (err) {
+        this.taps.delete(tap);
+        console.error(`track ${this.sid}: a listener failed and was removed`, err);
+      }
+    }
     const keyframe = this.kind === 'video' && isKeyframe(this.mimeType, rtp.payload);
     if (this.kind === 'video') layer.keyframeCache.push(rtp, keyframe);
     // subscribers get it from the fan-out queue, after the sockets have been read
