@@ -16,7 +16,7 @@ import {
   type ServerMessage,
   type TrackSource,
 } from '@liveport/protocol';
-import { announceAddress, createPeerConnection, leadDtls, toWeriftCandidate } from './PeerTransport.ts';
+import { announceAddress, createPeerConnection, toWeriftCandidate } from './PeerTransport.ts';
 import { DownTrack } from './DownTrack.ts';
 import { PublishedTrack, type PublishRequest } from './PublishedTrack.ts';
 import type { MediaConfig } from './MediaConfig.ts';
@@ -318,7 +318,6 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     }
     this.negotiating = true;
     try {
-      leadDtls(this.subscriber);
       const offer = await this.subscriber.createOffer();
       await this.subscriber.setLocalDescription(offer);
       if (this.closed) return;

@@ -2,7 +2,6 @@ import {
   RTCPeerConnection,
   StunProtocol,
   RTCRtpCodecParameters,
-  RTCSctpTransport,
   useAbsSendTime,
   useH264,
   useNACK,
@@ -164,40 +163,6 @@ function guardMediaSources(): void {
     const stun = data.length >= 20 && first !== undefined && first < 2;
     if (!stun && !admitted(this, addr)) return;
     original.call(this, data, addr);
-  };
-}
-
-/**
- * Make the node the DTLS client of a connection it offers (`a=setup:active` instead of
- * actpass). As server, werift answers the first ClientHello with a HelloVerifyRequest cookie
- * round trip that ICE has already made pointless; as client it meets the browser's DTLS server,
- * which has none: the handshake, and so the first picture, comes one round trip sooner.
- */
-export function leadDtls(pc: RTCPeerConnection): void {
-  guardEarlySctp();
-  const transports = (pc as unknown as { dtlsTransports: { role: string; state: string }[] }).dtlsTransports;
-  for (const t of transports) if (t.role === 'auto' && t.state === 'new') t.role = 'client';
-}
-
-let sctpGuarded = false;
-/**
- * As DTLS client the node's handshake ends after the browser's, which may open SCTP at once;
- * werift then flushes its data channels before its own SCTP start has numbered them and
- * throws (an unhandled rejection that ends the process). Number them on first use instead,
- * the way werift's start would (even stream ids: the node is the ICE-controlled side).
- */
-function guardEarlySctp(): void {
-  if (sctpGuarded) return;
-  sctpGuarded = true;
-  const proto = RTCSctpTransport.prototype as unknown as {
-    dataChannelId?: number;
-    isServer: boolean;
-    dataChannelFlush(): Promise<void>;
-  };
-  const flush = proto.dataChannelFlush;
-  proto.dataChannelFlush = function (this: typeof proto) {
-    this.dataChannelId ??= this.isServer ? 0 : 1;
-    return flush.call(this);
   };
 }
 
