@@ -12,8 +12,11 @@ import { startNodeProcess } from './support/nodeProcess.ts';
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 500);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 50);
 const MESSAGES = 3;
-/** pause after every 10 handoffs */
-const HANDOFF_GAP_MS = Number(process.env.BENCH_HANDOFF_GAP_MS ?? 20);
+/**
+ * pause after every 10 handoffs: 100 ms is 100 handoffs a second, all 500 within 5 s (a storm);
+ * at 20 ms (500 a second) the node's one thread is saturated and the p95 swings 20-200 ms
+ */
+const HANDOFF_GAP_MS = Number(process.env.BENCH_HANDOFF_GAP_MS ?? 100);
 const PASSWORD = 'bench-password-1';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -146,6 +149,10 @@ export async function run() {
       });
       customers.push(customer);
     }
+    await sleep(1000); // let the joins settle: measure handoffs, not start-up
+    const cpu0 = process.cpuUsage();
+    const nodeCpu0 = node.cpuSeconds();
+    const wall0 = performance.now();
     for (const [i, customer] of customers.entries()) {
       handoffSentAt.set(customer.welcome!.conversationId, performance.now());
       customer.send({ type: 'action', clientId: `handoff-${i}`, action: 'handoff', values: {} });
@@ -153,6 +160,10 @@ export async function run() {
     }
     const deadline = Date.now() + 60_000;
     while (assigned.size < CUSTOMERS && Date.now() < deadline) await sleep(100);
+    const handoffWallS = (performance.now() - wall0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const clientCpuShare = (cpu.user + cpu.system) / 1e6 / handoffWallS;
+    const nodeCpuShare = (node.cpuSeconds() - nodeCpu0) / handoffWallS;
     await sleep(1000); // watches answered
 
     // messages both ways, paced: every customer and its agent exchange MESSAGES messages
@@ -191,9 +202,11 @@ export async function run() {
       message_to_customer_p99_ms: round(percentile(b, 99)),
       message_p99_ms: round(Math.max(percentile(a, 99), percentile(b, 99))),
       messages_lost: sentByCustomer.size + sentByAgent.size,
+      handoff_phase_node_cpu: round(nodeCpuShare),
+      handoff_phase_client_cpu: round(clientCpuShare),
     };
     const table = [
-      `desk: ${CUSTOMERS} customer conversations handed to ${AGENTS} agents (consoles accept every offer); node in its own process`,
+      `desk: ${CUSTOMERS} customer conversations handed to ${AGENTS} agents at ${Math.round(10_000 / HANDOFF_GAP_MS)} handoffs/s (consoles accept every offer); node in its own process`,
       '| figure | value |',
       '| --- | ---: |',
       `| conversations assigned | ${figures.assigned} / ${CUSTOMERS} |`,
@@ -202,6 +215,7 @@ export async function run() {
       `| console reply -> customer, p99 (${b.length} messages) | ${figures.message_to_customer_p99_ms} ms |`,
       `| **message delivery p99, both ways (target <= 100)** | **${figures.message_p99_ms} ms** |`,
       `| messages not delivered | ${figures.messages_lost} |`,
+      `| cores busy while handing off: node / load generator | ${figures.handoff_phase_node_cpu} / ${figures.handoff_phase_client_cpu} |`,
     ].join('\n');
     return { figures, table };
   } finally {
@@ -211,4 +225,4 @@ export async function run() {
   }
 }
 
-const round = (x: number) => Math.round(x * 10) / 10;
+const round = (x: number) => Math.round(x * 100) / 100;

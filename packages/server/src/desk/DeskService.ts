@@ -105,6 +105,11 @@ const MAX_CACHED_TRANSLATIONS = 10_000;
  * to consoles with translations, and carries the agents' replies and decisions back into the
  * conversations. Replies are persisted before they are acknowledged.
  */
+/** how long a queued item must stay unassigned before queue watchers are shown it */
+const SHOW_WAITING_AFTER_MS = 300;
+/** queue lengths are sent to consoles at most this often */
+const QUEUES_EVERY_MS = 250;
+
 export class DeskService extends TypedEmitter<DeskServiceEvents> {
   readonly staff: StaffDirectory;
   readonly router: DeskRouter;
@@ -140,6 +145,11 @@ export class DeskService extends TypedEmitter<DeskServiceEvents> {
   private readonly replies = new Map<string, Promise<number>>();
   private readonly replyChains = new Map<string, Promise<unknown>>();
   private queuesScheduled = false;
+  /** waiting items the queue watchers were shown (only those get a removal later) */
+  private readonly shownWaiting = new Set<string>();
+  /** queued items to show once they have waited a moment */
+  private readonly toShow = new Set<string>();
+  private showTimer?: ReturnType<typeof setTimeout>;
   private readonly unsubscribers: (() => void)[] = [];
 
   private constructor(options: DeskServiceOptions) {
@@ -287,7 +297,10 @@ export class DeskService extends TypedEmitter<DeskServiceEvents> {
       const item = this.router.item(offer.item.id);
       if (item) inbox.set(item.id, item);
     }
-    for (const item of this.router.queue()) if (this.seesQueued(member, item)) inbox.set(item.id, item);
+    // only what the watchers were shown, so that its removal reaches this console too
+    for (const item of this.router.queue())
+      if ((supervises(member) || this.shownWaiting.has(item.id)) && this.seesQueued(member, item))
+        inbox.set(item.id, item);
     const callbacks =
       this.callbacks && makesCallbacks(member)
         ? this.callbacks.list({ from: Date.now() - CALLBACKS_SHOWN_AFTER_MS, limit: 50 })
@@ -652,11 +665,7 @@ export class DeskService extends TypedEmitter<DeskServiceEvents> {
         this.offers.get(agentId)?.delete(item.id);
         this.holders.set(item.id, agentId);
         this.sendToStaff(agentId, { type: 'inbox', item: deskItem(item) });
-        this.toQueueWatchers(
-          item,
-          { type: 'inbox_removed', itemId: item.id, conversationId: item.conversationId, reason: 'assigned' },
-          agentId,
-        );
+        this.unshowWaiting(item, 'assigned', agentId);
         this.queuesChanged();
         const member = this.members.get(agentId);
         if (!member) return;
@@ -664,17 +673,21 @@ export class DeskService extends TypedEmitter<DeskServiceEvents> {
         this.agent.conversation(item.conversationId)?.assign(member.name);
       }),
       r.on('queued', ({ item }) => {
-        this.toQueueWatchers(item, { type: 'inbox', item: deskItem(item) });
+        // supervisors oversee every queue and see each item at once; agents only what waits
+        this.toQueueWatchers(item, { type: 'inbox', item: deskItem(item) }, undefined, 'supervisors');
+        this.showWaitingSoon(item.id);
         this.queuesChanged();
       }),
       r.on('escalated', ({ item }) => {
         this.toQueueWatchers(item, { type: 'inbox', item: deskItem(item) });
+        this.shownWaiting.add(item.id);
         this.queuesChanged();
       }),
       r.on('transferred', ({ item, from, to }) => {
         this.leftHolder(item, 'transferred');
         // Moved to a queue they do not serve: agents who saw it waiting let it go.
         const target = 'toAgentId' in to ? to.toAgentId : undefined;
+        if (!this.shownWaiting.has(item.id)) return;
         for (const staffId of this.consoles.keys()) {
           const member = this.members.get(staffId);
           if (!member || staffId === from || staffId === target || this.seesQueued(member, item)) continue;
@@ -689,12 +702,7 @@ export class DeskService extends TypedEmitter<DeskServiceEvents> {
       r.on('closed', ({ item }) => {
         this.acceptedOn.delete(item.id);
         this.leftHolder(item, 'closed');
-        this.toQueueWatchers(item, {
-          type: 'inbox_removed',
-          itemId: item.id,
-          conversationId: item.conversationId,
-          reason: 'closed',
-        });
+        this.unshowWaiting(item, 'closed');
         this.queuesChanged();
       }),
     );
@@ -717,23 +725,65 @@ export class DeskService extends TypedEmitter<DeskServiceEvents> {
       this.unwatch(agentConsole, item.conversationId);
   }
 
+  /**
+   * A queued item is shown to its queue's watchers only if it is still unassigned a moment
+   * later: most are taken at once, and telling every agent of each (then of its removal) would
+   * cost two frames per agent per handoff for nothing anyone needs to see.
+   */
+  private showWaitingSoon(itemId: string): void {
+    this.toShow.add(itemId);
+    this.showTimer ??= setTimeout(() => {
+      this.showTimer = undefined;
+      for (const id of this.toShow) {
+        const item = this.router.item(id);
+        if (!item || item.status === 'assigned' || item.status === 'closed') continue;
+        this.toQueueWatchers(item, { type: 'inbox', item: deskItem(item) }, undefined, 'agents');
+        this.shownWaiting.add(id);
+      }
+      this.toShow.clear();
+    }, SHOW_WAITING_AFTER_MS);
+    this.showTimer.unref?.();
+  }
+
+  private unshowWaiting(item: WorkItem, reason: string, except?: string): void {
+    this.toShow.delete(item.id);
+    const shown = this.shownWaiting.delete(item.id);
+    this.toQueueWatchers(
+      item,
+      { type: 'inbox_removed', itemId: item.id, conversationId: item.conversationId, reason },
+      except,
+      shown ? 'all' : 'supervisors',
+    );
+  }
+
   /** Supervisors, and the agents who could serve the item's queue, see it while it waits. */
-  private toQueueWatchers(item: WorkItem, msg: DeskServerMessage, except?: string): void {
+  private toQueueWatchers(
+    item: WorkItem,
+    msg: DeskServerMessage,
+    except?: string,
+    who: 'all' | 'supervisors' | 'agents' = 'all',
+  ): void {
     for (const staffId of this.consoles.keys()) {
       const member = this.members.get(staffId);
-      if (member && this.seesQueued(member, item) && staffId !== except) this.sendToStaff(staffId, msg);
+      if (!member || staffId === except) continue;
+      if (who !== 'all' && supervises(member) !== (who === 'supervisors')) continue;
+      if (!this.seesQueued(member, item)) continue;
+      this.sendToStaff(staffId, msg);
     }
   }
 
-  /** Queue lengths go to every console, at most once per turn of the event loop. */
+  /**
+   * Queue lengths go to every console at most a few times a second: they are read at a glance,
+   * and at a busy hour every handoff changes them.
+   */
   private queuesChanged(): void {
     if (this.queuesScheduled) return;
     this.queuesScheduled = true;
-    setImmediate(() => {
+    setTimeout(() => {
       this.queuesScheduled = false;
       const msg: DeskServerMessage = { type: 'queues', queues: this.queueStats() };
       for (const set of this.consoles.values()) for (const agentConsole of set) agentConsole.send(msg);
-    });
+    }, QUEUES_EVERY_MS).unref();
   }
 
   private queueStats(): { name: string; waiting: number; oldestWaitMs: number }[] {
@@ -796,6 +846,7 @@ export class DeskService extends TypedEmitter<DeskServiceEvents> {
   dispose(): void {
     for (const off of this.unsubscribers.splice(0)) off();
     for (const timer of this.offlineTimers.values()) clearTimeout(timer);
+    clearTimeout(this.showTimer);
     for (const tap of this.taps.values()) tap.unsubscribe();
     this.taps.clear();
     this.router.dispose();
