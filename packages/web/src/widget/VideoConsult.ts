@@ -1,6 +1,7 @@
 import { TypedEmitter } from '@liveport/protocol/client';
 import type { ChatServerMessage } from '@liveport/protocol';
 import { Room, type ConnectionStats, type RemoteTrack } from '@liveport/sdk';
+import { el } from '../dom.ts';
 import type { ChatClient } from './ChatClient.ts';
 import { consultStringsFor, type ConsultStrings } from './videoConsultStrings.ts';
 
@@ -176,21 +177,6 @@ export const CONSULT_CSS = `
 `;
 
 type Phase = 'off' | 'ringing' | 'connected' | 'unanswered' | 'ended';
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string> = {},
-  ...children: (Node | string)[]
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (name === 'text') node.textContent = value;
-    else if (name === 'testid') node.dataset.testid = value;
-    else node.setAttribute(name, value);
-  }
-  node.append(...children);
-  return node;
-}
 
 /** The widget's part: a button for the footer and a panel above the composer. */
 export class VideoConsult {

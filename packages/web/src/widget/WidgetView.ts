@@ -7,6 +7,7 @@ import type {
   TranscriptItem,
   VoiceCallState,
 } from './ChatClient.ts';
+import { el, safeUrl } from '../dom.ts';
 import { isRightToLeft, stringsFor, type WidgetStrings } from './strings.ts';
 import { WIDGET_CSS } from './styles.ts';
 import { canTalk, VoiceCall, type InboundAudio, type VoiceCallFailure } from './VoiceCall.ts';
@@ -38,34 +39,6 @@ const HANG_UP_ICON =
   '<svg viewBox="0 0 24 24" fill="currentColor" aria-hidden="true"><path d="M12 8.5c-3.6 0-6.9 1.2-9.4 3.3a1.5 1.5 0 0 0-.1 2.2l1.9 1.9a1.5 1.5 0 0 0 2 .1l1.8-1.4a1 1 0 0 0 .4-.8v-2a11 11 0 0 1 6.8 0v2a1 1 0 0 0 .4.8l1.8 1.4a1.5 1.5 0 0 0 2-.1l1.9-1.9a1.5 1.5 0 0 0-.1-2.2A14.4 14.4 0 0 0 12 8.5Z"/></svg>';
 const SEND_ICON =
   '<svg viewBox="0 0 24 24" fill="currentColor" aria-hidden="true"><path d="M3.4 20.4 21 12 3.4 3.6l.1 6.5L15 12 3.5 13.9z"/></svg>';
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  props: Partial<Record<'class' | 'text' | 'testid', string>> & Record<string, string | undefined> = {},
-  ...children: (Node | string)[]
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(props)) {
-    if (value === undefined) continue;
-    if (name === 'class') node.className = value;
-    else if (name === 'text') node.textContent = value;
-    else if (name === 'testid') node.dataset.testid = value;
-    else node.setAttribute(name, value);
-  }
-  node.append(...children);
-  return node;
-}
-
-/** Only http(s) links from the node become hrefs; anything else (javascript:) is dropped. */
-function safeUrl(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    const parsed = new URL(url, location.href);
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export class WidgetView {
   readonly host: HTMLElement;
