@@ -14,6 +14,12 @@ import type {
   StaffInfo,
   StaffStatus,
 } from '@liveport/protocol';
+import {
+  webSocketTransport,
+  type SocketTransport,
+  type TransportFactory,
+  type TransportHandlers,
+} from '../socketTransport.ts';
 
 /**
  * One staff member's side of the desk, without a DOM: the connection to the node's `/desk`,
@@ -24,27 +30,10 @@ import type {
  * takes once. The console renders what this announces; tests can drive it in Node with `ws`.
  */
 
-/** A socket as the client needs it; the browser's WebSocket and `ws` both fit in a few lines. */
-export interface DeskTransport {
-  send(text: string): void;
-  close(): void;
-}
-export interface DeskTransportHandlers {
-  onOpen(): void;
-  onMessage(text: string): void;
-  onClose(): void;
-}
-export type DeskTransportFactory = (url: string, handlers: DeskTransportHandlers) => DeskTransport;
-
-export const webSocketTransport: DeskTransportFactory = (url, handlers) => {
-  const ws = new WebSocket(url);
-  ws.onopen = () => handlers.onOpen();
-  ws.onmessage = (ev: MessageEvent) => handlers.onMessage(String(ev.data));
-  ws.onclose = () => handlers.onClose();
-  // A failed socket also fires close, which is where reconnecting happens.
-  ws.onerror = () => undefined;
-  return { send: (text) => ws.send(text), close: () => ws.close() };
-};
+export { webSocketTransport };
+export type DeskTransport = SocketTransport;
+export type DeskTransportHandlers = TransportHandlers;
+export type DeskTransportFactory = TransportFactory;
 
 export type CannedReply = { id: string; title: string; text: string };
 export type QueueInfo = { name: string; waiting: number; oldestWaitMs: number };

@@ -9,6 +9,7 @@ import type {
   HandoffInfo,
   PageContext,
 } from '@liveport/protocol';
+import { webSocketTransport, type SocketTransport, type TransportFactory } from '../socketTransport.ts';
 
 /**
  * The customer's side of one chat conversation, without a DOM: the connection to the node's
@@ -17,28 +18,10 @@ import type {
  * widget renders what this announces; tests drive it in Node with `ws`.
  */
 
-/** A socket as the client needs it; the browser's WebSocket and `ws` both fit in a few lines. */
-export interface ChatTransport {
-  send(text: string): void;
-  close(): void;
-}
-export interface TransportHandlers {
-  onOpen(): void;
-  onMessage(text: string): void;
-  onClose(): void;
-}
-export type TransportFactory = (url: string, handlers: TransportHandlers) => ChatTransport;
-
-/** The page's own WebSocket (browsers, and Node 22+). */
-export const webSocketTransport: TransportFactory = (url, handlers) => {
-  const ws = new WebSocket(url);
-  ws.onopen = () => handlers.onOpen();
-  ws.onmessage = (ev: MessageEvent) => handlers.onMessage(String(ev.data));
-  ws.onclose = () => handlers.onClose();
-  // A failed socket also fires close, which is where reconnecting happens.
-  ws.onerror = () => undefined;
-  return { send: (text) => ws.send(text), close: () => ws.close() };
-};
+export { webSocketTransport };
+export type { TransportFactory };
+export type { TransportHandlers } from '../socketTransport.ts';
+export type ChatTransport = SocketTransport;
 
 /** localStorage, or anything with its three methods. */
 export interface KeyValueStore {
