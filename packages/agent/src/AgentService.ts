@@ -15,6 +15,7 @@ import { PHRASE_LANGUAGES, phrases } from './phrases.ts';
 import type { SttProvider } from './providers/stt/types.ts';
 import type { TtsProvider } from './providers/tts/types.ts';
 import { VoiceAgent } from './voice/VoiceAgent.ts';
+import type { VoiceTurnTaking } from './voice/VoiceSession.ts';
 import type { Room } from '@liveport/media';
 
 export interface AgentServiceOptions {
@@ -33,8 +34,8 @@ export interface AgentServiceOptions {
   /** speech in and out for voice sessions; without them voice is unavailable (text still works) */
   stt?: SttProvider;
   tts?: TtsProvider;
-  /** voice turn-taking: barge-in minimum and end-of-turn silence (ms) */
-  voice?: { bargeInMinMs?: number; endSilenceMs?: number; vad?: 'energy' | 'silero' | 'auto' };
+  /** voice turn-taking (see VoiceSessionOptions) */
+  voice?: VoiceTurnTaking;
   /** messages per sender address, across its conversations (many customers may share one NAT) */
   senderRateLimit?: { burst: number; perSecond: number };
 }

@@ -22,7 +22,7 @@ export { detectLanguage } from './language.ts';
 export * from './providers/llm/index.ts';
 export { VoiceAgent } from './voice/VoiceAgent.ts';
 export { VoiceSession, heardText } from './voice/VoiceSession.ts';
-export type { VoiceEvent, VoiceSessionOptions } from './voice/VoiceSession.ts';
+export type { VoiceEvent, VoiceSessionOptions, VoiceTurnTaking } from './voice/VoiceSession.ts';
 export { VoiceMetrics } from './voice/VoiceMetrics.ts';
 export type { BargeInMetrics, VoiceTurnMetrics } from './voice/VoiceMetrics.ts';
 export type { SttProvider, SttStream, SttResult } from './providers/stt/types.ts';
@@ -32,3 +32,4 @@ export { selectSpeech, missingSpeechEngines } from './providers/selectSpeech.ts'
 export type { SpeechProviders, SpeechSelectionConfig } from './providers/selectSpeech.ts';
 export { OpenAiSttProvider, PocketsphinxStt } from './providers/stt/index.ts';
 export { EspeakTts, OpenAiTtsProvider } from './providers/tts/index.ts';
+export { ReplyPreview } from './conversation/ReplyPreview.ts';

@@ -86,6 +86,12 @@ export const NodeConfig = z
         bargeInMinMs: z.number().int().min(60).max(2000).default(200),
         /** silence that ends the customer's turn (ms) */
         endSilenceMs: z.number().int().min(150).max(5000).default(600),
+        /** silence that ends a turn whose words already read as a complete sentence (ms) */
+        completeEndSilenceMs: z.number().int().min(100).max(5000).default(250),
+        /** a pause this long (ms) starts recognizing the words so far; 0 waits for the end */
+        earlyRecognitionMs: z.number().int().min(0).max(5000).default(150),
+        /** the model starts answering in that pause, and is dropped unheard if the customer goes on */
+        preemptiveReply: z.boolean().default(true),
         vad: z.enum(['auto', 'energy', 'silero']).default('auto'),
         /** install Debian's espeak-ng and pocketsphinx at start when missing (root on Debian only) */
         installEngines: z.boolean().default(true),
@@ -207,6 +213,24 @@ const SETTINGS: { path: string[]; env: string; flag: string; parse: Parse }[] = 
     env: 'LIVEPORT_VOICE_END_SILENCE_MS',
     flag: 'voice-end-silence-ms',
     parse: asInt,
+  },
+  {
+    path: ['voice', 'completeEndSilenceMs'],
+    env: 'LIVEPORT_VOICE_COMPLETE_END_SILENCE_MS',
+    flag: 'voice-complete-end-silence-ms',
+    parse: asInt,
+  },
+  {
+    path: ['voice', 'earlyRecognitionMs'],
+    env: 'LIVEPORT_VOICE_EARLY_RECOGNITION_MS',
+    flag: 'voice-early-recognition-ms',
+    parse: asInt,
+  },
+  {
+    path: ['voice', 'preemptiveReply'],
+    env: 'LIVEPORT_VOICE_PREEMPTIVE_REPLY',
+    flag: 'voice-preemptive-reply',
+    parse: asBool,
   },
   { path: ['voice', 'vad'], env: 'LIVEPORT_VOICE_VAD', flag: 'voice-vad', parse: asString },
   {

@@ -11,6 +11,7 @@ import { detectLanguage } from '../language.ts';
 import { systemPrompt } from '../prompt.ts';
 import type { AgentService } from '../AgentService.ts';
 import type { ConversationRecord, HandoffRecord } from './types.ts';
+import { ReplyPreview } from './ReplyPreview.ts';
 
 type EventBody = ChatServerEvent extends infer E
   ? E extends ChatServerEvent
@@ -35,6 +36,8 @@ export class LiveConversation {
   private history: ChatMessage[];
   /** assistant message id -> its place in `history`, for rewriting an interrupted reply */
   private readonly historyIndex = new Map<string, number>();
+  /** bumped on every change to `history`: a reply previewed on an older one is void */
+  private historyVersion = 0;
   /** the reply being written now, and what of it was heard if it was cut off */
   private streaming?: { messageId: string; heard?: string };
   private turn: Promise<void> = Promise.resolve();
@@ -130,6 +133,7 @@ export class LiveConversation {
   private remember(message: ChatMessage, messageId?: string): void {
     if (messageId) this.historyIndex.set(messageId, this.history.length);
     this.history.push(message);
+    this.historyVersion++;
     this.service.conversations.appendHistory(this.id, message);
   }
 
@@ -149,6 +153,7 @@ export class LiveConversation {
     if (index === undefined || message?.role !== 'assistant') return;
     const cut: ChatMessage = { ...message, content: heard };
     this.history[index] = cut;
+    this.historyVersion++;
     this.service.conversations.replaceHistory(this.id, index, cut);
     this.endMessage(messageId, heard, true);
   }
@@ -189,9 +194,17 @@ export class LiveConversation {
 
   // ---- customer input ---------------------------------------------------------------------------
 
-  customerMessage(clientId: string, text: string, page?: PageContext): Promise<void> {
-    if (this.service.conversations.findClientMessage(this.id, clientId) !== undefined)
+  customerMessage(
+    clientId: string,
+    text: string,
+    page?: PageContext,
+    /** the model's reply to this text, begun before the customer finished (voice) */
+    preview?: ReplyPreview,
+  ): Promise<void> {
+    if (this.service.conversations.findClientMessage(this.id, clientId) !== undefined) {
+      preview?.discard();
       return Promise.resolve();
+    }
     if (page) this.record.page = page;
     const language = detectLanguage(text, this.record.language);
     const languageChanged = language !== this.record.language;
@@ -199,12 +212,50 @@ export class LiveConversation {
     const event = this.say('customer', text, clientId);
     if (languageChanged) this.stateEvent();
     return this.enqueue(async () => {
-      this.remember({ role: 'user', content: text });
-      if (this.record.status === 'handed_off') return;
-      if (this.record.state.pending && (await this.answerPending(readAnswer(text), event.seq))) return;
-      if (this.service.limited) return this.service.guide.onMessage(this, text);
-      await this.reply();
+      // Usable only if it answers exactly this text on the history as it stands now.
+      const usable =
+        preview &&
+        !preview.discarded &&
+        preview.text === text &&
+        preview.historyVersion === this.historyVersion;
+      if (preview && !usable) preview.discard();
+      try {
+        this.remember({ role: 'user', content: text });
+        if (this.record.status === 'handed_off') return;
+        if (this.record.state.pending && (await this.answerPending(readAnswer(text), event.seq))) return;
+        if (this.service.limited) return this.service.guide.onMessage(this, text);
+        await this.reply(usable ? preview : undefined);
+      } finally {
+        preview?.discard(); // a no-op once the reply took it
+      }
     });
+  }
+
+  /**
+   * Start the model on a customer message that is not said yet (a voice customer paused; the
+   * turn may or may not be over). Nothing is stored or shown until `customerMessage` is called
+   * with it. Undefined when the reply could not be the one the message would get: a turn is
+   * running, a change awaits the customer's yes, a person has the conversation, the language
+   * would change, or there is no model.
+   */
+  preview(text: string): ReplyPreview | undefined {
+    if (
+      this.closed ||
+      this.busy ||
+      this.service.limited ||
+      this.record.status === 'handed_off' ||
+      this.record.state.pending ||
+      detectLanguage(text, this.record.language) !== this.record.language
+    )
+      return undefined;
+    const history = [...this.history, { role: 'user' as const, content: text }];
+    return new ReplyPreview(text, this.historyVersion, async (signal) =>
+      (this.service.provider as LlmProvider).chat({
+        messages: await this.modelMessages(history),
+        tools: this.service.toolSpecs,
+        signal,
+      }),
+    );
   }
 
   action(clientId: string, action: string, values: Record<string, string>): Promise<void> {
@@ -295,30 +346,43 @@ export class LiveConversation {
 
   // ---- the model's turn --------------------------------------------------------------------------
 
-  private async reply(): Promise<void> {
+  /** What the model is sent: the system prompt as of now, then the recent history. */
+  private async modelMessages(history: ChatMessage[]): Promise<ChatMessage[]> {
+    return [
+      {
+        role: 'system',
+        content: systemPrompt({
+          storeName: this.service.storeName,
+          policy: await this.service.policy(),
+          conversation: this.record,
+          page: this.record.page,
+          now: this.service.now(),
+        }),
+      },
+      ...windowed(history),
+    ];
+  }
+
+  /** The model's turn; its first round may be a reply already begun (`preview`). */
+  private async reply(preview?: ReplyPreview): Promise<void> {
     const provider = this.service.provider as LlmProvider;
     const specs = this.service.toolSpecs;
-    this.abort = new AbortController();
+    const abort = (this.abort = new AbortController());
     for (let round = 0; round < this.service.maxToolRounds; round++) {
       if (this.closed || this.record.status === 'handed_off') return;
-      const messages: ChatMessage[] = [
-        {
-          role: 'system',
-          content: systemPrompt({
-            storeName: this.service.storeName,
-            policy: await this.service.policy(),
-            conversation: this.record,
-            page: this.record.page,
-            now: this.service.now(),
-          }),
-        },
-        ...windowed(this.history),
-      ];
+      const stream =
+        round === 0 && preview
+          ? preview.take(abort.signal)
+          : provider.chat({
+              messages: await this.modelMessages(this.history),
+              tools: specs,
+              signal: abort.signal,
+            });
       let messageId: string | undefined;
       let text = '';
       const calls: ToolCall[] = [];
       try {
-        for await (const event of provider.chat({ messages, tools: specs, signal: this.abort.signal })) {
+        for await (const event of stream) {
           if (event.type === 'text') {
             if (!messageId) {
               messageId = randomUUID();

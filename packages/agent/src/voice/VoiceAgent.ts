@@ -4,17 +4,14 @@ import type { Participant, PublishedTrack, Room } from '@liveport/media';
 import type { LiveConversation } from '../conversation/LiveConversation.ts';
 import type { SttProvider } from '../providers/stt/types.ts';
 import type { TtsProvider } from '../providers/tts/types.ts';
-import { VoiceSession, type VoiceEvent } from './VoiceSession.ts';
+import { VoiceSession, type VoiceEvent, type VoiceTurnTaking } from './VoiceSession.ts';
 
-export interface VoiceAgentOptions {
+export interface VoiceAgentOptions extends VoiceTurnTaking {
   room: Room;
   conversation: LiveConversation;
   stt: SttProvider;
   tts: TtsProvider;
   identity?: string;
-  bargeInMinMs?: number;
-  endSilenceMs?: number;
-  vad?: 'energy' | 'silero' | 'auto';
   /** the agent left the room (stopped, alone too long, the room closed) */
   onClose?: () => void;
 }
@@ -56,6 +53,9 @@ export class VoiceAgent {
       tts: options.tts,
       bargeInMinMs: options.bargeInMinMs,
       endSilenceMs: options.endSilenceMs,
+      completeEndSilenceMs: options.completeEndSilenceMs,
+      earlyRecognitionMs: options.earlyRecognitionMs,
+      preemptiveReply: options.preemptiveReply,
       vad: options.vad,
       send: (payload, timestamp, marker) => this.sendVoice(payload, timestamp, marker),
       onEvent: (event) => {

@@ -20,6 +20,8 @@ export interface VoiceTurnMetrics {
   firstPacketMs?: number;
   transcript: string;
   interrupted?: boolean;
+  /** the model began answering in the customer's pause, before the turn was known to be over */
+  preemptive?: boolean;
 }
 
 export interface BargeInMetrics {

@@ -12,15 +12,22 @@ import {
   type EndpointerEvent,
   type VoiceActivityDetector,
 } from './audio/index.ts';
+import type { ReplyPreview } from '../conversation/ReplyPreview.ts';
 import { SentenceChunker } from './SentenceChunker.ts';
 import { VoiceMetrics, type VoiceTurnMetrics } from './VoiceMetrics.ts';
 
-export interface VoiceSessionOptions {
+export interface VoiceSessionOptions extends VoiceTurnTaking {
   conversation: LiveConversation;
   stt: SttProvider;
   tts: TtsProvider;
   /** one RTP payload of the agent's voice, due now */
   send(payload: Buffer, rtpTimestamp: number, marker: boolean): void;
+  /** spoken captions and state changes, for the widget and the SDK */
+  onEvent?: (event: VoiceEvent) => void;
+}
+
+/** How the agent takes turns: the settings an operator tunes. */
+export interface VoiceTurnTaking {
   /** customer speech needed to interrupt the agent (ms); shorter bursts are noise */
   bargeInMinMs?: number;
   /** silence that ends the customer's turn (ms) */
@@ -28,8 +35,17 @@ export interface VoiceSessionOptions {
   /** silence that ends a turn whose transcript is clearly complete (ms) */
   completeEndSilenceMs?: number;
   vad?: 'energy' | 'silero' | 'auto';
-  /** spoken captions and state changes, for the widget and the SDK */
-  onEvent?: (event: VoiceEvent) => void;
+  /**
+   * A pause this long (ms) inside the customer's speech starts recognizing what was said so
+   * far; the words then shorten the endpointing when they read as complete. 0 turns it off.
+   */
+  earlyRecognitionMs?: number;
+  /**
+   * While the endpointer still waits, let the model start answering the words heard so far
+   * (dropped unheard if the customer goes on). Costs model calls for pauses that were not
+   * the end; saves the model's first-token time on every turn.
+   */
+  preemptiveReply?: boolean;
 }
 
 export type VoiceEvent =
@@ -49,6 +65,18 @@ const PREROLL_MS = 300;
 /** short replies that acknowledge rather than take the floor: the agent keeps talking */
 const BACKCHANNEL =
   /^(uh[- ]?huh|mm+[- ]?hmm*|m+|hmm+|ok(ay)?|yeah|yes|yep|right|sure|i see|aha|ah|oh|sí|vale|ajá|claro|d'accord|oui|ja|genau|嗯|对|好|是的|نعم|اها)[.!?,\s]*$/iu;
+
+/** default pause that starts recognition before the turn is known to be over */
+const EARLY_RECOGNITION_MS = 150;
+
+/** The customer paused: their words so far, recognized (and perhaps answered) in advance. */
+interface EarlyTurn {
+  stt: SttStream;
+  /** undefined when recognition failed: the turn's own stream decides then */
+  transcript: Promise<string | undefined>;
+  preview?: ReplyPreview;
+  dropped: boolean;
+}
 
 interface Sentence {
   text: string;
@@ -102,6 +130,9 @@ export class VoiceSession {
   private audioAnchor = 0;
   private heardSamples = 0;
   private stt?: SttStream;
+  /** the current turn's audio (pre-roll included), for recognition before it ends */
+  private utterance: Int16Array[] = [];
+  private early?: EarlyTurn;
   private reply?: Reply;
   private bargeIn?: { onsetMs: number; stopMs: number; heardMs: number };
   private turn?: VoiceTurnMetrics;
@@ -191,9 +222,53 @@ export class VoiceSession {
     this.recent.push({ pcm: frame, endMs });
     while (this.recent.length && this.recent[0]!.endMs < endMs - PREROLL_MS - 1000) this.recent.shift();
     const decision = this.vad.push(frame);
-    this.stt?.write(frame);
+    if (this.stt) {
+      this.stt.write(frame);
+      this.utterance.push(frame);
+    }
     const event = this.endpointer.push(decision.speech, endMs);
     if (event) this.onEndpoint(event);
+    else this.watchPause(endMs);
+  }
+
+  /**
+   * Inside a turn: a pause long enough starts recognizing the words so far, so that the turn
+   * can end on the shorter silence of a complete sentence and the model can start answering;
+   * speech again drops that work.
+   */
+  private watchPause(endMs: number): void {
+    if (this.endpointer.state === 'speech') return this.dropEarly();
+    const after = this.options.earlyRecognitionMs ?? EARLY_RECOGNITION_MS;
+    if (!this.stt || this.early || after <= 0 || this.endpointer.pauseMs(endMs) < after) return;
+    const stt = this.options.stt.start({ language: this.conversation.record.language });
+    for (const pcm of this.utterance) stt.write(pcm);
+    const early: EarlyTurn = {
+      stt,
+      dropped: false,
+      transcript: stt.finish().then(
+        (result) => result.text.trim(),
+        () => undefined,
+      ),
+    };
+    this.early = early;
+    void early.transcript.then((text) => this.onEarlyTranscript(early, text));
+  }
+
+  private onEarlyTranscript(early: EarlyTurn, text: string | undefined): void {
+    if (early.dropped || this.early !== early || this.closed || text === undefined) return;
+    const event = this.endpointer.setTranscript(text, now());
+    if (event) return this.onEndpoint(event);
+    if (text && this.options.preemptiveReply !== false && !this.bargeIn && !this.speaking)
+      early.preview = this.conversation.preview(text);
+  }
+
+  private dropEarly(): void {
+    const early = this.early;
+    if (!early) return;
+    this.early = undefined;
+    early.dropped = true;
+    early.stt.cancel();
+    early.preview?.discard();
   }
 
   private onEndpoint(event: EndpointerEvent): void {
@@ -205,25 +280,44 @@ export class VoiceSession {
       this.emit({ type: 'hearing' });
       if (this.speaking) this.pause(event.onsetMs);
       this.stt?.cancel();
+      this.dropEarly();
       this.stt = this.options.stt.start({ language: this.conversation.record.language });
-      for (const r of this.recent) if (r.endMs > event.onsetMs - PREROLL_MS) this.stt.write(r.pcm);
+      this.utterance = this.recent.filter((r) => r.endMs > event.onsetMs - PREROLL_MS).map((r) => r.pcm);
+      for (const pcm of this.utterance) this.stt.write(pcm);
       return;
     }
     const stt = this.stt;
+    const early = this.early;
     this.stt = undefined;
-    if (!stt) return;
+    this.early = undefined;
+    this.utterance = [];
+    if (!stt) return early && void early.preview?.discard();
     const turn = this.metrics.startTurn(event.endMs, event.confirmedAtMs - event.endMs);
-    void stt.finish().then(
-      (result) => this.onTranscript(result.text.trim(), turn),
+    // No speech since the early recognition (it would have been dropped): its words are the
+    // turn's, and the turn's own stream is only needed if that recognition failed.
+    const final = early
+      ? early.transcript.then((text) => {
+          if (text === undefined) return stt.finish().then((r) => r.text.trim());
+          stt.cancel();
+          return text;
+        })
+      : stt.finish().then((r) => r.text.trim());
+    void final.then(
+      (text) => this.onTranscript(text, turn, early?.preview),
       (err: unknown) => {
         console.error('speech recognition failed:', (err as Error).message);
-        this.onTranscript('', turn);
+        this.onTranscript('', turn, early?.preview);
       },
     );
   }
 
-  private onTranscript(text: string, turn: VoiceTurnMetrics): void {
-    if (this.closed) return;
+  private onTranscript(text: string, turn: VoiceTurnMetrics, preview?: ReplyPreview): void {
+    if (this.closed || !this.acceptTranscript(text, turn, preview)) preview?.discard();
+  }
+
+  /** Returns whether the preview (if any) was handed to the conversation. */
+  private acceptTranscript(text: string, turn: VoiceTurnMetrics, preview?: ReplyPreview): boolean {
+    if (this.closed) return false;
     this.metrics.mark(turn, 'transcriptMs', now());
     turn.transcript = text;
     const barge = this.bargeIn;
@@ -237,7 +331,7 @@ export class VoiceSession {
       this.emit({ type: 'resumed', messageId: this.reply.messageId });
       this.resume(barge.heardMs);
       this.metrics.turns.pop();
-      return;
+      return false;
     }
     if (barge) {
       this.metrics.bargeIn({ onsetAt: barge.onsetMs, stopMs: barge.stopMs, resumed: false });
@@ -247,11 +341,14 @@ export class VoiceSession {
     if (!text) {
       this.metrics.turns.pop();
       this.emit({ type: 'listening' });
-      return;
+      return false;
     }
     this.turn = turn;
     this.emit({ type: 'thinking', transcript: text });
-    void this.conversation.customerMessage(`voice-${Date.now().toString(36)}-${++this.turns}`, text);
+    if (preview) turn.preemptive = true;
+    const clientId = `voice-${Date.now().toString(36)}-${++this.turns}`;
+    void this.conversation.customerMessage(clientId, text, undefined, preview);
+    return true;
   }
 
   // ---- speaking ----------------------------------------------------------------------------------
@@ -392,6 +489,7 @@ export class VoiceSession {
     this.closed = true;
     if (this.reply) this.stopReply(this.reply);
     this.stt?.cancel();
+    this.dropEarly();
     this.unsubscribe();
     this.pacer.close();
     this.vad.close();

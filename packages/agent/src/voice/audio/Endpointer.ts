@@ -102,6 +102,11 @@ export class Endpointer {
     return this.current;
   }
 
+  /** How long the customer has been silent inside a turn, at `frameEndMs` (0 outside a pause). */
+  pauseMs(frameEndMs: number): number {
+    return this.current === 'trailing' ? Math.max(0, frameEndMs - this.delay - this.lastVoicedEndMs) : 0;
+  }
+
   /** Whether the customer holds the floor (confirmed speech, possibly pausing). */
   get inTurn(): boolean {
     return this.current === 'speech' || this.current === 'trailing';
