@@ -457,13 +457,34 @@ describe('the agent desk over /desk and /api/desk', () => {
     const staff = (await (
       await fetch(`${node.url}/api/desk/staff`, { headers: { authorization: basic } })
     ).json()) as {
-      staff: { email: string }[];
+      staff: { id: string; email: string }[];
     };
     assert.ok(staff.staff.some((s) => s.email === EMMA));
+    // a console open with this session, and one with another session of hers
+    const open = await TestDeskClient.connect(node.url, emma.token);
+    const other = await deskLogin(node.url, EMMA, PASSWORD);
+    const elsewhere = await TestDeskClient.connect(node.url, other.token);
+    const closed = (client: TestDeskClient) =>
+      new Promise<number>((resolve) => client.ws.once('close', (code) => resolve(code)));
+    const openClosed = closed(open);
     await fetch(`${node.url}/api/desk/logout`, { method: 'POST', headers: bearer });
     const after = await fetch(`${node.url}/api/desk/me`, { headers: bearer });
     assert.equal(after.status, 401);
     assert.equal(((await after.json()) as { error: { code: string } }).error.code, 'SESSION_EXPIRED');
+    assert.equal(await openClosed, 4001, 'the console of that session closes at once');
+    const ended = open.frames.find((f) => f.type === 'error');
+    assert.equal(ended?.type === 'error' && ended.code, 'SESSION_EXPIRED');
+    assert.equal(elsewhere.ws.readyState, elsewhere.ws.OPEN, 'her other session goes on');
+    // a new password ends every session she has
+    const elsewhereClosed = closed(elsewhere);
+    const member = staff.staff.find((s) => s.email === EMMA)!;
+    const changed = await fetch(`${node.url}/api/desk/staff/${member.id}`, {
+      method: 'PATCH',
+      headers: { authorization: basic, 'content-type': 'application/json' },
+      body: JSON.stringify({ password: 'a-new-password-1' }),
+    });
+    assert.equal(changed.status, 200);
+    assert.equal(await elsewhereClosed, 4001, 'a password change closes her open consoles');
   });
 });
 

@@ -42,7 +42,11 @@ export interface DeskConsole {
   readonly staffId: string;
   /** default 'console'; a phone shows video calls only */
   readonly device?: 'console' | 'phone';
+  /** the session it said hello with, so that logging that session out closes it */
+  readonly sessionToken?: string;
   send(msg: DeskServerMessage): void;
+  /** the session ended (logout, password change): the console must log in again */
+  end?(reason: string): void;
 }
 
 /** Where the booked call backs are kept (VideoConsults sets its book here). */
@@ -236,6 +240,21 @@ export class DeskService extends TypedEmitter<DeskServiceEvents> {
   }
 
   /** A console closed; the agent goes offline when their last one has been gone a while. */
+  /**
+   * A session ended: its open consoles (or all of a member's, when their password changed) stop
+   * now rather than at their next reconnect.
+   */
+  endSessions(which: { token: string } | { staffId: string }, reason: string): void {
+    for (const set of this.consoles.values())
+      for (const agentConsole of [...set]) {
+        const ends =
+          'token' in which
+            ? !!which.token && agentConsole.sessionToken === which.token
+            : agentConsole.staffId === which.staffId;
+        if (ends) agentConsole.end?.(reason);
+      }
+  }
+
   detach(agentConsole: DeskConsole): void {
     for (const conversationId of [...(this.watching.get(agentConsole)?.keys() ?? [])])
       this.unwatch(agentConsole, conversationId);

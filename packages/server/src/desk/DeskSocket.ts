@@ -99,8 +99,13 @@ export class DeskSocket {
     const agentConsole: DeskConsole = {
       staffId,
       device,
+      sessionToken: token,
       send: (msg) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+      },
+      end: (reason) => {
+        this.send({ type: 'error', code: 'SESSION_EXPIRED', message: reason });
+        ws.close(4001, 'session expired');
       },
     };
     this.agentConsole = agentConsole;

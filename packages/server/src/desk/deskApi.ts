@@ -71,6 +71,7 @@ export function deskRoutes(router: Router, desk: DeskService, keys: KeyRing): vo
       guarded((req) => {
         const token = (req.headers.authorization ?? '').split(' ', 2)[1] ?? '';
         desk.staff.logout(token);
+        desk.endSessions({ token }, 'logged out');
         return { json: { ok: true } };
       }),
     )
@@ -105,6 +106,7 @@ export function deskRoutes(router: Router, desk: DeskService, keys: KeyRing): vo
         let member = desk.updateStaff(req.params.id!, patch);
         if (password !== undefined) {
           await desk.staff.setPassword(member.id, password);
+          desk.endSessions({ staffId: member.id }, 'the password was changed; log in again');
           member = desk.staff.get(member.id) ?? member;
         }
         return { json: { staff: staffInfo(member) } };

@@ -419,7 +419,7 @@ export class DeskClient extends TypedEmitter<DeskClientEvents> {
   }
 
   private failed(msg: Extract<DeskServerMessage, { type: 'error' }>): void {
-    if (!this.welcomed && !msg.clientId) {
+    if ((!this.welcomed && !msg.clientId) || msg.code === 'SESSION_EXPIRED') {
       // Refused before the welcome: the session is no good, and retrying will not make it so.
       this.stopped = true;
       clearTimeout(this.keepaliveTimer);
