@@ -30,7 +30,11 @@ export class Bot {
     room.on('disconnected', () => this.stopMedia());
   }
 
-  static async join(url: string, token: string, options: { room?: string } = {}): Promise<Bot> {
+  static async join(
+    url: string,
+    token: string,
+    options: { room?: string; reconnect?: boolean } = {},
+  ): Promise<Bot> {
     const room = await Room.connect(url, token, {
       WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
       RTCPeerConnection: wrtc.RTCPeerConnection as unknown as typeof RTCPeerConnection,

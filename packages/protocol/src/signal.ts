@@ -107,6 +107,11 @@ export interface JoinedMessage {
   participants: ParticipantInfo[];
   /** Seconds between the client's pings; the node drops a participant silent for several times this. */
   pingIntervalSec: number;
+  /**
+   * How long the node keeps this participant when its signaling drops without a close, for
+   * the client to reconnect and take its place (absent from older nodes: no reconnecting).
+   */
+  reconnectGraceSec?: number;
 }
 export type ServerMessage =
   | JoinedMessage

@@ -8,10 +8,11 @@ import {
   type ParticipantInfo,
   type RoomInfo,
   type ServerMessage,
+  type TrackInfo,
   type TrackSource,
   type VideoLayer,
 } from '@liveport/protocol/client';
-import { SignalClient, type WebSocketLike } from './SignalClient.ts';
+import { RECONNECTING_CLOSE, SignalClient, type WebSocketLike } from './SignalClient.ts';
 import { RemoteParticipant } from './Participant.ts';
 import { LocalTrack, RemoteTrack } from './tracks.ts';
 import { summarizeStats, type ConnectionStats } from './stats.ts';
@@ -29,6 +30,10 @@ export interface RoomEvents {
   /** a moderator muted (or unmuted) one of this client's tracks */
   muteRequested: [LocalTrack, boolean];
   dataReceived: [DataPacket];
+  /** the signaling connection dropped; the room is being joined again (media may pause) */
+  reconnecting: [];
+  /** joined again: tracks republished, remote tracks subscribed afresh (trackSubscribed again) */
+  reconnected: [];
   disconnected: [LeaveReason | 'signal_closed'];
 }
 
@@ -49,6 +54,11 @@ export interface ConnectOptions {
   iceServers?: RTCIceServer[];
   /** Must match the token's room when given. */
   room?: string;
+  /**
+   * Join again, republishing, when the signaling connection drops without a close (a network
+   * change, a tunnel), for as long as the node keeps the participant. Default true.
+   */
+  reconnect?: boolean;
 }
 
 export interface PublishOptions {
@@ -118,6 +128,12 @@ export class Room extends TypedEmitter<RoomEvents> {
   private pingTimer?: ReturnType<typeof setInterval>;
   private cidCounter = 0;
   private closed = false;
+  private url = '';
+  private token = '';
+  private graceMs = 0;
+  private reconnecting = false;
+  /** what each local track was published with, to publish it again after a reconnect */
+  private readonly publishedWith = new Map<LocalTrack, PublishOptions>();
 
   private constructor(private readonly options: ConnectOptions) {
     super();
@@ -140,31 +156,154 @@ export class Room extends TypedEmitter<RoomEvents> {
   }
 
   private async join(url: string, token: string): Promise<void> {
-    const wsUrl = url.replace(/^http/, 'ws').replace(/\/$/, '') + '/rtc';
+    this.url = url;
+    this.token = token;
     this.signal.on('message', (m) => this.onSignal(m));
-    this.signal.on('close', () => this.teardown('signal_closed'));
-    await this.signal.open(wsUrl);
-    // The subscriber offer can arrive right behind `joined`; handle it only after state is set.
-    const joined = await this.signal.request<'joined'>({
+    this.signal.on('close', () => this.onSignalLost());
+    await this.signal.open(this.signalUrl);
+    const joined = await this.requestJoin();
+    this.joined(joined);
+    for (const p of joined.participants) this.participants.set(p.sid, new RemoteParticipant(p));
+  }
+
+  private get signalUrl(): string {
+    return this.url.replace(/^http/, 'ws').replace(/\/$/, '') + '/rtc';
+  }
+
+  /** The subscriber offer can arrive right behind `joined`: state is set before it is read. */
+  private requestJoin(): Promise<Extract<ServerMessage, { type: 'joined' }>> {
+    return this.signal.request<'joined'>({
       type: 'join',
-      token,
+      token: this.token,
       protocol: PROTOCOL_VERSION,
       ...(this.options.room !== undefined && { room: this.options.room }),
     });
+  }
+
+  private joined(joined: Extract<ServerMessage, { type: 'joined' }>): void {
     this.info = joined.room;
     this.localParticipant = joined.participant;
-    for (const p of joined.participants) this.participants.set(p.sid, new RemoteParticipant(p));
+    this.graceMs = this.options.reconnect === false ? 0 : (joined.reconnectGraceSec ?? 0) * 1000;
+    clearInterval(this.pingTimer);
     this.pingTimer = setInterval(() => void this.ping(), joined.pingIntervalSec * 1000);
   }
 
   private async ping(): Promise<void> {
     const t = Date.now();
     try {
-      await this.signal.request<'pong'>({ type: 'ping', t });
+      await this.signal.request<'pong'>({ type: 'ping', t }, 5000);
       this.signalRttMs = Date.now() - t;
     } catch {
-      // the close handler reports a lost connection
+      // No answer: the connection is dead even if no close came (a dropped link sends none).
+      if (!this.closed && !this.reconnecting) this.signal.close(RECONNECTING_CLOSE);
     }
+  }
+
+  // ---- reconnecting -----------------------------------------------------------------------------
+
+  private onSignalLost(): void {
+    if (this.closed || this.reconnecting) return;
+    if (this.graceMs <= 0) return this.teardown('signal_closed');
+    void this.reconnect();
+  }
+
+  /**
+   * Join the room again with the same token while the node still keeps this participant (the
+   * node hands the place over: same identity), on new connections, and publish the same tracks
+   * again. Remote participants are reconciled with the node's list, and their tracks arrive
+   * on the new subscriber connection as `trackSubscribed` again.
+   */
+  private async reconnect(): Promise<void> {
+    this.reconnecting = true;
+    clearInterval(this.pingTimer);
+    this.emit('reconnecting');
+    const deadline = Date.now() + this.graceMs;
+    for (let wait = 250; !this.closed && Date.now() < deadline; wait = Math.min(wait * 2, 4000)) {
+      // new connections for the new participant; the old ones belong to the one being replaced
+      this.resetConnections();
+      try {
+        await this.signal.open(this.signalUrl, Math.max(1000, Math.min(5000, deadline - Date.now())));
+        const joined = await this.requestJoin();
+        if (this.closed) return;
+        this.joined(joined);
+        this.reconcile(joined.participants);
+        await this.republish();
+        this.reconnecting = false;
+        this.emit('reconnected');
+        return;
+      } catch (err) {
+        // a refusal (token expired, room gone) will not change by trying again
+        if (err instanceof LiveportError && err.code !== ErrorCode.INTERNAL) break;
+        this.signal.close(RECONNECTING_CLOSE);
+        await new Promise((r) => setTimeout(r, Math.max(0, Math.min(wait, deadline - Date.now()))));
+      }
+    }
+    this.reconnecting = false;
+    this.teardown('signal_closed');
+  }
+
+  private resetConnections(): void {
+    this.publisher?.close();
+    this.subscriber?.close();
+    this.publisher = undefined;
+    this.subscriber = undefined;
+    this.lossyOut = undefined;
+    this.midToTrack = {};
+    this.pendingStreams.clear();
+    this.negotiation = Promise.resolve();
+  }
+
+  /** The node's list after joining again: who left meanwhile, who came, which tracks changed. */
+  private reconcile(now: ParticipantInfo[]): void {
+    const fresh = new Map(now.map((p) => [p.sid, p]));
+    for (const p of [...this.participants.values()]) {
+      if (fresh.has(p.sid)) continue;
+      this.participants.delete(p.sid);
+      for (const t of p.tracks.values()) this.emit('trackUnpublished', t, p);
+      this.emit('participantLeft', p, 'disconnected');
+    }
+    for (const info of now) {
+      const known = this.participants.get(info.sid);
+      if (!known) {
+        const p = new RemoteParticipant(info);
+        this.participants.set(p.sid, p);
+        this.emit('participantJoined', p);
+        for (const t of p.tracks.values()) this.emit('trackPublished', t, p);
+        continue;
+      }
+      known.info = info;
+      const sids = new Set(info.tracks.map((t) => t.sid));
+      for (const t of [...known.tracks.values()]) {
+        if (sids.has(t.sid)) continue;
+        known.tracks.delete(t.sid);
+        t.detach();
+        this.emit('trackUnpublished', t, known);
+      }
+      for (const t of info.tracks) {
+        const track = known.tracks.get(t.sid);
+        if (track) track.info = t;
+        else {
+          const added = new RemoteTrack(t, known.sid);
+          known.tracks.set(added.sid, added);
+          this.emit('trackPublished', added, known);
+        }
+      }
+    }
+  }
+
+  /** The same local tracks, announced to the new participant and sent on the new connection. */
+  private async republish(): Promise<void> {
+    const tracks = [...this.localTracks.values()];
+    this.localTracks.clear();
+    for (const local of tracks) {
+      const options = { ...this.publishedWith.get(local), muted: local.muted };
+      const { info, transceiver } = await this.announce(local.mediaStreamTrack, options);
+      local.info = info;
+      local.transceiver = transceiver;
+      this.localTracks.set(local.sid, local);
+      if (local.activeLayers) local.activeLayers = undefined;
+    }
+    if (tracks.length) await this.negotiatePublisher();
   }
 
   // ---- node -> client -------------------------------------------------------------------------
@@ -338,6 +477,20 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   /** Publish a media track (camera, microphone, screen…). Refused with GRANT_MISSING when the token does not allow the source. */
   async publishTrack(track: MediaStreamTrack, options: PublishOptions = {}): Promise<LocalTrack> {
+    const { info, transceiver } = await this.announce(track, options);
+    const local = new LocalTrack(info, track, transceiver);
+    if (options.muted) track.enabled = false;
+    this.localTracks.set(local.sid, local);
+    this.publishedWith.set(local, options);
+    await this.negotiatePublisher();
+    return local;
+  }
+
+  /** Tell the node about a track and add it to the publisher connection (not negotiated yet). */
+  private async announce(
+    track: MediaStreamTrack,
+    options: PublishOptions,
+  ): Promise<{ info: TrackInfo; transceiver: RTCRtpTransceiver }> {
     const source = options.source ?? (track.kind === 'audio' ? 'microphone' : 'camera');
     const settings: { width?: number; height?: number } =
       options.dimensions ??
@@ -373,11 +526,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       }),
     });
     if (track.kind === 'video' && options.videoCodec) preferCodec(transceiver, `video/${options.videoCodec}`);
-    const local = new LocalTrack(ack.track, track, transceiver);
-    if (options.muted) track.enabled = false;
-    this.localTracks.set(local.sid, local);
-    await this.negotiatePublisher();
-    return local;
+    return { info: ack.track, transceiver };
   }
 
   async publishCamera(constraints: MediaTrackConstraints = {}): Promise<LocalTrack> {
@@ -410,6 +559,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   async unpublishTrack(local: LocalTrack): Promise<void> {
     await this.signal.request<'ok'>({ type: 'unpublish', trackSid: local.sid });
     this.localTracks.delete(local.sid);
+    this.publishedWith.delete(local);
     local.mediaStreamTrack.stop();
     if (this.publisher) {
       this.publisher.removeTrack(local.sender);

@@ -14,6 +14,9 @@ export interface SignalEvents {
   close: [code: number, reason: string];
 }
 
+/** the close code of a client that is about to join again: the node keeps its place meanwhile */
+export const RECONNECTING_CLOSE = 4000;
+
 /** A WebSocket-like constructor: the browser's, or `ws` in Node. */
 export type WebSocketLike = new (url: string) => WebSocket;
 
@@ -106,7 +109,8 @@ export class SignalClient extends TypedEmitter<SignalEvents> {
     });
   }
 
-  close(): void {
-    this.ws?.close(1000);
+  /** 1000 tells the node this client is gone; RECONNECTING_CLOSE that it is coming back. */
+  close(code = 1000): void {
+    this.ws?.close(code);
   }
 }

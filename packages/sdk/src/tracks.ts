@@ -87,7 +87,8 @@ export class LocalTrack {
   constructor(
     public info: TrackInfo,
     public mediaStreamTrack: MediaStreamTrack,
-    readonly transceiver: RTCRtpTransceiver,
+    /** replaced when the room reconnects and publishes the track again */
+    public transceiver: RTCRtpTransceiver,
   ) {}
 
   get sender(): RTCRtpSender {

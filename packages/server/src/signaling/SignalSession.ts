@@ -51,7 +51,7 @@ export class SignalSession {
       // Messages of one client are handled in order: an offer must finish before its candidates.
       this.queue = this.queue.then(() => this.receive(data as Buffer));
     });
-    ws.on('close', () => this.onClose());
+    ws.on('close', (code) => this.onClose(code));
     ws.on('error', () => undefined);
     ws.on('pong', () => this.touch());
   }
@@ -139,6 +139,7 @@ export class SignalSession {
       participants: [...room.participants.values()].filter((p) => p !== participant).map((p) => p.info()),
       // Several pings fit in the timeout, so one lost ping never gets a live client removed.
       pingIntervalSec: Math.max(1, Math.min(5, Math.floor(this.sfu.config.participantTimeoutSec / 4))),
+      reconnectGraceSec: this.sfu.config.participantTimeoutSec,
     });
   }
 
@@ -239,8 +240,20 @@ export class SignalSession {
     if (room && participant) room.leave(participant, reason);
   }
 
-  private onClose(): void {
+  /**
+   * A socket closed on purpose (the client's own close, a page going away) leaves at once. One
+   * that dropped (no close frame: a network change, a tunnel) keeps its participant, media and
+   * all, for the participant timeout, for the client to come back and take its place; if it
+   * does not, the timeout sweep removes it.
+   */
+  private onClose(code: number): void {
     this.closed = true;
+    const dropped = code !== 1000 && code !== 1001;
+    if (dropped && this.participant && this.room) {
+      this.participant = undefined;
+      this.room = undefined;
+      return;
+    }
     this.leaveRoom('disconnected');
   }
 

@@ -98,6 +98,14 @@ export class ClerkCall {
       this.status.textContent = 'In the call';
       this.status.dataset.state = 'connected';
     });
+    call.on('reconnecting', () => {
+      this.status.textContent = 'Reconnecting…';
+      this.status.dataset.state = 'connecting';
+    });
+    call.on('reconnected', () => {
+      this.status.textContent = 'In the call';
+      this.status.dataset.state = 'connected';
+    });
     call.on('quality', (q) => {
       this.quality.textContent = `RTT ${q.rttMs === undefined ? '–' : `${Math.round(q.rttMs)} ms`} · loss ${q.lossPercent.toFixed(1)}% · ${Math.round(q.kbps)} kbit/s`;
     });

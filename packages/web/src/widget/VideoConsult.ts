@@ -32,6 +32,9 @@ export interface ConsultCallEvents {
   failed: ['media_denied' | 'connection_failed'];
   /** the room went away under the call */
   ended: [];
+  /** the connection dropped; the call is being joined again (the other side waits) */
+  reconnecting: [];
+  reconnected: [];
   quality: [CallQuality];
 }
 
@@ -84,6 +87,8 @@ export class ConsultCall extends TypedEmitter<ConsultCallEvents> {
     }
     this.room = room;
     room.on('trackSubscribed', (remote) => this.play(remote));
+    room.on('reconnecting', () => this.emit('reconnecting'));
+    room.on('reconnected', () => this.emit('reconnected'));
     room.on('disconnected', (reason) => {
       if (reason !== 'client_leave' && !this.ended) {
         void this.leave();
@@ -349,6 +354,8 @@ export class VideoConsult {
         call.on('quality', (q) => {
           this.quality.textContent = s.quality(q.rttMs, q.lossPercent, q.kbps);
         });
+        call.on('reconnecting', () => (this.status.textContent = s.reconnecting));
+        call.on('reconnected', () => (this.status.textContent = s.connected(frame.clerkName ?? '')));
         call.on('failed', (reason) => {
           this.dropCall();
           this.show('ended');

@@ -18,6 +18,8 @@ export interface ConsultStrings {
   recording: string;
   hangUp: string;
   cameraDenied: string;
+  /** the connection dropped and is being made again */
+  reconnecting: string;
   failed: string;
   quality: (rttMs: number | undefined, lossPercent: number, kbps: number) => string;
 }
@@ -42,6 +44,7 @@ const en: ConsultStrings = {
   recording: 'Recording',
   hangUp: 'Hang up',
   cameraDenied: 'The camera or microphone is blocked. Allow them for this site to start the video call.',
+  reconnecting: 'Reconnecting…',
   failed: 'The video call could not connect.',
   quality: quality('Delay', 'Loss'),
 };
@@ -62,6 +65,7 @@ const es: ConsultStrings = {
   recording: 'Grabando',
   hangUp: 'Colgar',
   cameraDenied: 'La cámara o el micrófono están bloqueados. Permítelos para este sitio.',
+  reconnecting: 'Reconectando…',
   failed: 'No se pudo conectar la videollamada.',
   quality: quality('Retardo', 'Pérdida'),
 };
@@ -82,6 +86,7 @@ const fr: ConsultStrings = {
   recording: 'Enregistrement',
   hangUp: 'Raccrocher',
   cameraDenied: 'La caméra ou le micro est bloqué. Autorisez-les pour ce site.',
+  reconnecting: 'Reconnexion…',
   failed: 'L’appel vidéo n’a pas pu se connecter.',
   quality: quality('Délai', 'Perte'),
 };
@@ -102,6 +107,7 @@ const de: ConsultStrings = {
   recording: 'Aufzeichnung',
   hangUp: 'Auflegen',
   cameraDenied: 'Kamera oder Mikrofon sind blockiert. Erlauben Sie sie für diese Seite.',
+  reconnecting: 'Verbindung wird wiederhergestellt…',
   failed: 'Der Videoanruf konnte nicht verbunden werden.',
   quality: quality('Verzögerung', 'Verlust'),
 };
@@ -122,6 +128,7 @@ const ar: ConsultStrings = {
   recording: 'جارٍ التسجيل',
   hangUp: 'إنهاء',
   cameraDenied: 'الكاميرا أو الميكروفون محظوران. اسمح بهما لهذا الموقع.',
+  reconnecting: 'جارٍ إعادة الاتصال…',
   failed: 'تعذر اتصال مكالمة الفيديو.',
   quality: quality('التأخير', 'الفقد'),
 };
@@ -142,6 +149,7 @@ const zh: ConsultStrings = {
   recording: '录制中',
   hangUp: '挂断',
   cameraDenied: '摄像头或麦克风被阻止。请允许本网站使用它们。',
+  reconnecting: '正在重新连接…',
   failed: '视频通话无法连接。',
   quality: quality('延迟', '丢包'),
 };
