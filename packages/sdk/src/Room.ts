@@ -414,6 +414,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     pc.ondatachannel = (ev) => {
       ev.channel.onmessage = (m: MessageEvent) => this.onLossy(String(m.data));
     };
+    this.watchMedia(pc);
     this.subscriber = pc;
     return pc;
   }
@@ -471,8 +472,24 @@ export class Room extends TypedEmitter<RoomEvents> {
         this.signal.send({ type: 'candidate', target: 'publisher', candidate: candidateInit(ev.candidate) });
     };
     this.lossyOut = pc.createDataChannel('lossy', { ordered: false, maxRetransmits: 0 });
+    this.watchMedia(pc);
     this.publisher = pc;
     return pc;
+  }
+
+  /** A media connection that failed (the network path changed under it) is made again. */
+  private watchMedia(pc: RTCPeerConnection): void {
+    pc.addEventListener('connectionstatechange', () => {
+      const current = pc === this.publisher || pc === this.subscriber;
+      if (
+        pc.connectionState === 'failed' &&
+        current &&
+        !this.closed &&
+        !this.reconnecting &&
+        this.graceMs > 0
+      )
+        this.signal.close(RECONNECTING_CLOSE);
+    });
   }
 
   /** Publish a media track (camera, microphone, screen…). Refused with GRANT_MISSING when the token does not allow the source. */
