@@ -202,6 +202,42 @@ test('a call is recorded only after both agree, and saved with the conversation 
     audit.some((a) => a.action === 'video_recording' && a.target === saved.file && a.outcome === 'done'),
   );
   await clerkBot.room.leave();
+
+  // the file, for those entitled to it: the clerk of the call, a supervisor; not another agent
+  const conversationId = amal.welcome!.conversationId;
+  const path = `${node.url}/api/desk/recordings/${conversationId}/${offer.offer.item.id}`;
+  const bearer = async (email: string) => ({
+    authorization: `Bearer ${(await node.node.desk!.staff.login(email, PASSWORD)).token}`,
+  });
+  const byClerk = await fetch(path, { headers: await bearer('layla@desk.example') });
+  assert.equal(byClerk.status, 200);
+  assert.equal(byClerk.headers.get('content-type'), 'video/webm');
+  const bytes = Buffer.from(await byClerk.arrayBuffer());
+  assert.equal(bytes.length, statSync(saved.file).size, 'the whole file');
+  assert.equal(bytes.readUInt32BE(0), 0x1a45dfa3, 'a WebM (EBML) file');
+  const bySupervisor = await fetch(path, { headers: await bearer('sofia@desk.example') });
+  assert.equal(bySupervisor.status, 200);
+  await bySupervisor.arrayBuffer();
+  const byOther = await fetch(path, { headers: await bearer('emma@desk.example') });
+  assert.equal(byOther.status, 403);
+  assert.equal(((await byOther.json()) as { error: { code: string } }).error.code, 'FORBIDDEN');
+  const unknown = await fetch(`${node.url}/api/desk/recordings/${conversationId}/no-such-item`, {
+    headers: await bearer('sofia@desk.example'),
+  });
+  assert.equal(unknown.status, 404);
+  const anonymous = await fetch(path);
+  assert.equal(anonymous.status, 401);
+  await anonymous.arrayBuffer();
+  // and a supervisor's console is told of it beside the conversation
+  const sofia = await Console.signIn('sofia@desk.example');
+  sofia.send({ type: 'watch', conversationId });
+  const context = (await sofia.next(
+    (m) => m.type === 'context' && m.context.conversationId === conversationId,
+  )) as Extract<DeskServerMessage, { type: 'context' }>;
+  assert.deepEqual(
+    context.context.recordings?.map((r) => r.itemId),
+    [offer.offer.item.id],
+  );
 });
 
 test('a call taken on the phone is joined there only, and survives the clerk joining again from another device', async () => {

@@ -142,6 +142,11 @@ export interface DeskContext {
   }[];
   /** who holds it now: the AI, a person, or nobody (waiting) */
   holder: 'ai' | 'agent' | 'waiting' | 'closed';
+  /**
+   * recorded video consultations, newest first; the file is at
+   * GET /api/desk/recordings/<conversationId>/<itemId> for the clerk, supervisors and admins
+   */
+  recordings?: { itemId: string; at: number; bytes: number }[];
 }
 
 export type DeskServerMessage =

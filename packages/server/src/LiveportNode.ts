@@ -27,6 +27,7 @@ import { deskRoutes } from './desk/deskApi.ts';
 import { translationModel } from './desk/translationModel.ts';
 import { VideoConsults } from './desk/VideoConsults.ts';
 import { consultRoutes } from './desk/consultRoutes.ts';
+import { recordingRoutes } from './desk/recordingRoutes.ts';
 
 export interface StartedNode {
   url: string;
@@ -198,6 +199,11 @@ export class LiveportNode {
         ringMs: this.config.desk.videoRingSec * 1000,
       });
       consultRoutes(this.router, this.consults.callbacks, this.keys);
+      recordingRoutes(this.router, {
+        conversations: this.parts.agent.conversations,
+        staff: this.desk.staff,
+        keys: this.keys,
+      });
     }
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);

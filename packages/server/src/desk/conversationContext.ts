@@ -2,6 +2,7 @@ import type { DeskContext } from '@liveport/protocol';
 import { formatDecimal, type Order, type StoreAdapter } from '@liveport/commerce';
 import type { ConversationRecord, ConversationStore } from '@liveport/agent';
 import type { WorkItem } from '@liveport/desk';
+import { conversationRecordings } from './recordings.ts';
 
 /** Enough orders to see the customer's story; the agent opens the shop's admin for the rest. */
 const MAX_ORDERS = 10;
@@ -22,6 +23,9 @@ export async function conversationContext(
     orders: [],
     holder: holderOf(record),
   };
+  const recordings = conversationRecordings(deps.conversations, record.id);
+  if (recordings.length)
+    context.recordings = recordings.map((r) => ({ itemId: r.itemId, at: r.at, bytes: r.bytes }));
   const summary = item?.summary ?? latestHandoffSummary(record.id, deps.conversations);
   if (summary) context.summary = summary;
   if (record.page) context.page = record.page;

@@ -1,3 +1,4 @@
+import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, LiveportError } from '@liveport/protocol';
 
@@ -15,6 +16,8 @@ export type Reply = {
   text?: string;
   contentType?: string;
   headers?: Record<string, string>;
+  /** a file streamed as the body (recordings): not read into memory */
+  file?: string;
 };
 export type Handler = (req: Request) => Promise<Reply> | Reply;
 
@@ -99,7 +102,16 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
 export function send(res: ServerResponse, reply: Reply): void {
   if (res.headersSent) return;
   const headers: Record<string, string> = { 'cache-control': 'no-store', ...reply.headers };
-  if (reply.json !== undefined) {
+  if (reply.file !== undefined) {
+    res.writeHead(reply.status ?? 200, {
+      ...headers,
+      'content-type': reply.contentType ?? 'application/octet-stream',
+      'content-length': String(statSync(reply.file).size),
+    });
+    createReadStream(reply.file)
+      .on('error', () => res.destroy())
+      .pipe(res);
+  } else if (reply.json !== undefined) {
     res.writeHead(reply.status ?? 200, { ...headers, 'content-type': 'application/json; charset=utf-8' });
     res.end(JSON.stringify(reply.json));
   } else {

@@ -53,7 +53,7 @@ export class ConsoleView {
 
     this.inbox = new InboxView(client, (item) => this.open(item));
     this.conversation = new ConversationView(client, () => this.showInbox());
-    this.customer = new CustomerPanel();
+    this.customer = new CustomerPanel((conversationId, itemId) => client.recording(conversationId, itemId));
     this.video = new VideoPanel(client);
 
     this.root = el(

@@ -1,11 +1,14 @@
 import type { DeskContext } from '@liveport/protocol';
 import { el, safeUrl } from './element.ts';
 
-/** The right pane: who the customer is, the page they came from, and their orders. */
+/** The right pane: who the customer is, the page they came from, their orders and recordings. */
 export class CustomerPanel {
   readonly root: HTMLElement;
 
-  constructor() {
+  constructor(
+    /** a recorded consultation's file, for the download link */
+    private readonly recording?: (conversationId: string, itemId: string) => Promise<Blob>,
+  ) {
     this.root = el('aside', { class: 'customer', testid: 'customer-panel', 'aria-label': 'Customer' });
     this.draw(undefined);
   }
@@ -56,6 +59,36 @@ export class CustomerPanel {
       orders.append(row);
     }
     this.root.replaceChildren(who, page, orders);
+    if (context.recordings?.length)
+      this.root.append(this.recordings(context.conversationId, context.recordings));
+  }
+
+  private recordings(conversationId: string, list: NonNullable<DeskContext['recordings']>): HTMLElement {
+    const section = el('section', { testid: 'customer-recordings' }, el('h2', { text: 'Recorded calls' }));
+    for (const r of list) {
+      const status = el('span', { class: 'muted' });
+      const button = el('button', {
+        type: 'button',
+        class: 'link',
+        testid: 'recording-download',
+        text: `${new Date(r.at).toLocaleString()} · ${(r.bytes / 1e6).toFixed(1)} MB`,
+      });
+      button.addEventListener('click', () => {
+        if (!this.recording) return;
+        status.textContent = ' downloading…';
+        this.recording(conversationId, r.itemId).then(
+          (blob) => {
+            status.textContent = '';
+            const a = el('a', { href: URL.createObjectURL(blob), download: `consultation-${r.itemId}.webm` });
+            a.click();
+            setTimeout(() => URL.revokeObjectURL(a.getAttribute('href')!), 60_000);
+          },
+          (err: Error) => (status.textContent = ` ${err.message}`),
+        );
+      });
+      section.append(el('p', {}, button, status));
+    }
+    return section;
   }
 }
 

@@ -177,6 +177,23 @@ export class DeskClient extends TypedEmitter<DeskClientEvents> {
     this.opts = { reconnectMinMs: 500, reconnectMaxMs: 15000, keepaliveMs: 25000, ...options };
   }
 
+  /**
+   * A consultation's recording as a file, fetched with this console's session (a plain link
+   * cannot carry it). Rejects with the node's error message when refused.
+   */
+  async recording(conversationId: string, itemId: string): Promise<Blob> {
+    const base = this.opts.url.replace(/^ws/, 'http').replace(/\/desk$/, '');
+    const res = await fetch(
+      `${base}/api/desk/recordings/${encodeURIComponent(conversationId)}/${encodeURIComponent(itemId)}`,
+      { headers: { authorization: `Bearer ${this.opts.token}` } },
+    );
+    if (!res.ok) {
+      const body = (await res.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
+      throw new Error(body?.error?.message ?? `the node answered ${res.status}`);
+    }
+    return res.blob();
+  }
+
   connect(): void {
     if (!this.stopped) return;
     this.stopped = false;

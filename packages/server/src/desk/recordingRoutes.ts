@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { ErrorCode, LiveportError } from '@liveport/protocol';
+import type { ConversationStore } from '@liveport/agent';
+import { conversationRecordings, type RecordingInfo } from './recordings.ts';
+import type { StaffDirectory } from '@liveport/desk';
+import type { Request, Router } from '../http/Router.ts';
+import type { KeyRing } from '../keys.ts';
+import { authenticate } from '../api/auth.ts';
+
+/**
+ * A consultation's recording, for those entitled to it: the clerk who took the call,
+ * supervisors and admins (their console session), and the store's server (the API secret).
+ * The file named is only ever one the audit log recorded, so no path comes from the request.
+ */
+export function recordingRoutes(
+  router: Router,
+  deps: { conversations: ConversationStore; staff: StaffDirectory; keys: KeyRing },
+): void {
+  const entitled = (req: Request, recording: RecordingInfo): void => {
+    const [scheme, token = ''] = (req.headers.authorization ?? '').split(' ', 2);
+    if (scheme?.toLowerCase() === 'basic') {
+      authenticate(req, deps.keys);
+      return;
+    }
+    if (scheme?.toLowerCase() !== 'bearer' || !token)
+      throw new LiveportError(ErrorCode.UNAUTHORIZED, 'send Authorization: Bearer <session token>');
+    const member = deps.staff.authenticate(token);
+    if (member.role === 'agent' && member.id !== recording.clerkId)
+      throw new LiveportError(ErrorCode.FORBIDDEN, 'only the clerk of the call, supervisors and admins');
+  };
+  router.add('GET', '/api/desk/recordings/:conversationId/:itemId', (req) => {
+    const { conversationId = '', itemId = '' } = req.params;
+    const recording = conversationRecordings(deps.conversations, conversationId).find(
+      (r) => r.itemId === itemId,
+    );
+    if (!recording || !existsSync(recording.file))
+      throw new LiveportError(ErrorCode.NOT_FOUND, 'no such recording');
+    entitled(req, recording);
+    return {
+      file: recording.file,
+      contentType: 'video/webm',
+      headers: { 'content-disposition': `attachment; filename="${basename(recording.file)}"` },
+    };
+  });
+}
