@@ -5,10 +5,18 @@ import { vp8TemporalId } from './keyframe.ts';
 import { LayerController } from './LayerController.ts';
 import { ForwardingSender } from './ForwardingSender.ts';
 import type { PublishedTrack } from './PublishedTrack.ts';
+import type { DownlinkBandwidth } from './DownlinkBandwidth.ts';
 
 const NO_EXTENSIONS: never[] = [];
 /** receiver reports (about one a second) with less loss before protection steps down */
 const CALM_REPORTS_TO_LOWER = 4;
+/** a report is calm only below this loss: the copies hide most loss, not all of it */
+const CALM_LOSS = 0.005;
+
+/** Copies of each reference-frame packet for a loss rate: residual loss^(copies+1) well under 1 %. */
+function copiesFor(loss: number): number {
+  return loss < 0.01 ? 0 : loss < 0.04 ? 1 : loss < 0.1 ? 2 : 3;
+}
 
 /**
  * One published track as one subscriber receives it: its own sender on the subscriber's
@@ -31,6 +39,8 @@ export class DownTrack {
    */
   protection = 1;
   private calmReports = 0;
+  /** loss the transport-wide feedback shows (0 without it): it comes ten times as often as reports */
+  private feedbackLoss = 0;
   /** a receiver report has come: the start-up guess gives way to what it says */
   private reported = false;
   /** bit/s sent over the last second */
@@ -53,11 +63,14 @@ export class DownTrack {
     readonly track: PublishedTrack,
     readonly transceiver: RTCRtpTransceiver,
     readonly subscriberSid: string,
+    /** the subscriber's whole link, shared by its down tracks */
+    private readonly downlink?: DownlinkBandwidth,
   ) {
     this.munger = new RtpMunger(track.clockRate);
     this.layers = new LayerController(track.layers.length);
     const sender = transceiver.sender;
     this.forwarder = new ForwardingSender(sender);
+    downlink?.attach(sender);
     this.unsubscribers.push(
       sender.onPictureLossIndication.subscribe(() => track.requestKeyframe(Math.max(0, this.current)))
         .unSubscribe,
@@ -85,7 +98,7 @@ export class DownTrack {
   /** How much repair to send ahead of NACKs, from the loss the subscriber reports. */
   private chooseRepair(): void {
     // one redundant copy on a clean link (a late packet is rebuilt too), two once loss shows
-    const loss = this.layers.lossEwma;
+    const loss = Math.max(this.layers.lossEwma, this.feedbackLoss);
     if (this.track.kind === 'audio') this.forwarder.red.distance = loss > 0.01 ? 2 : 1;
     // Residual loss of a packet sent n+1 times is loss^(n+1): keep reference frames whole with
     // well under 1 % residual loss, so that their repair rarely needs a round trip. Loss with a
@@ -94,11 +107,15 @@ export class DownTrack {
       this.protection = 0;
       this.calmReports = 0;
     } else {
-      const wanted = loss < 0.01 ? 0 : loss < 0.04 ? 1 : loss < 0.1 ? 2 : 3;
-      // Up at once, down one step only after several calm reports: the copies themselves hide
-      // loss from the receiver's reports, so a calm report is partly their own doing.
+      const wanted = copiesFor(loss);
+      // Up at once, down one step only after several calm reports. The copies themselves hide
+      // loss from the receiver's reports, so less loss than the copies were chosen for is
+      // mostly their own doing: only a link that loses (almost) nothing through them is calm.
+      // (Stepping down at 20 % loss left one copy, and every repair by NACK a freeze.)
       if (wanted >= this.protection || !this.reported) {
         this.protection = wanted;
+        this.calmReports = 0;
+      } else if (loss >= CALM_LOSS) {
         this.calmReports = 0;
       } else if (++this.calmReports >= CALM_REPORTS_TO_LOWER) {
         this.protection--;
@@ -119,6 +136,20 @@ export class DownTrack {
     // werift keeps the RR-based round trip (seconds) private; read it rather than recompute it
     const rtt = (sender as unknown as { rtt?: number }).rtt;
     if (typeof rtt === 'number' && rtt > 0) this.layers.onRtt(rtt * 1000);
+    if (this.downlink) {
+      const estimate = this.downlink.estimator;
+      const live = this.downlink.live;
+      this.layers.onDelay(live, estimate.usage === 'overuse', estimate.ceilingBps);
+      this.feedbackLoss = live ? estimate.lossRatio : 0;
+      // The first receiver report comes a second or more after the first picture, and until
+      // then a lossy link breaks frame after frame: raise the copies as soon as feedback shows
+      // the loss (lowering stays with the reports, see chooseRepair).
+      const wanted = copiesFor(this.feedbackLoss);
+      if (this.track.kind === 'video' && !this.layers.queueing && wanted > this.protection) {
+        this.protection = wanted;
+        this.calmReports = 0;
+      }
+    }
     const before = this.layers.target;
     this.layers.tick(this.current, { costs: this.track.layers.map((l) => l.cost) });
     if (this.layers.target !== before) this.targetChanged();
@@ -254,11 +285,12 @@ export class DownTrack {
     const extensions = header.extensions;
     const now = performance.now();
     if (this.munger.rewrite(header, now)) {
-      // Only frames others are built on get copies: a lost frame of a higher temporal layer
-      // just drops that frame, while a lost reference frame stops the picture.
+      // Frames more built on get more copies: a lost frame of the base temporal layer stops
+      // the picture until it is repaired, one of a higher layer drops the frames above it (at
+      // high loss, so many that the picture stutters), one of the top layer only itself.
       const copies =
-        this.protection > 0 && this.track.kind === 'video' && vp8TemporalId(rtp.payload) <= 0
-          ? this.protection
+        this.protection > 0 && this.track.kind === 'video'
+          ? Math.max(0, this.protection - Math.max(0, vp8TemporalId(rtp.payload)))
           : 0;
       if (!this.forwarder.send(rtp, header.sequenceNumber, header.timestamp, now, copies)) {
         // Publisher's extension ids mean nothing on this connection; werift writes its own.
@@ -298,6 +330,7 @@ export class DownTrack {
     clearInterval(this.timer);
     clearTimeout(this.insurance);
     this.forwarder.close();
+    this.downlink?.detach(this.transceiver.sender);
     for (const off of this.unsubscribers) off();
     this.track.removeDownTrack(this);
   }

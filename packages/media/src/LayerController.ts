@@ -1,8 +1,10 @@
 /**
  * Chooses the simulcast layer one subscriber receives of one track, from what its player
- * needs (size, visibility) and what its link carries. Congestion shows as loss in the
- * subscriber's receiver reports or as a receiver estimate (REMB) below the layer's bitrate;
- * headroom is found by trying the next layer up, backing off when a try fails.
+ * needs (size, visibility) and what its link carries. Where the subscriber sends transport-wide
+ * feedback, congestion is a standing queue on its link (DelayBasedEstimator): random loss, which
+ * no lower layer would cure, does not count. Without that feedback, congestion shows as loss in
+ * the subscriber's receiver reports, or as a receiver estimate (REMB) below the layer's bitrate.
+ * Headroom is found by trying the next layer up, backing off when a try fails.
  */
 export interface LayerCosts {
   /** bit/s of each layer, lowest first */
@@ -28,6 +30,14 @@ const PROBE_HOLD_MS = 500;
 const PROBE_OK_MS = 3000;
 const BACKOFF_MIN_MS = 2000;
 const BACKOFF_MAX_MS = 8000;
+/** with delay feedback, only loss this heavy still counts: the link is barely there at all */
+const LOSS_LINK_FAILING = 0.5;
+/**
+ * a queue read within this long of a change is the change's own burst: the keyframe it starts
+ * on (with its copies) can fill a short bottleneck buffer for most of a second, and after a
+ * step down the old layer's queue still drains. Judged by delay, a try is judged after this.
+ */
+const DRAIN_MS = 2000;
 
 export class LayerController {
   /** highest layer the subscriber's player can use; -1 while hidden */
@@ -38,6 +48,12 @@ export class LayerController {
   /** last receiver estimate, bit/s (0 when the client sends none) */
   remb = 0;
   rttMs = 0;
+  /** transport-wide feedback is live: congestion is judged by delay, not loss */
+  delayKnown = false;
+  /** a standing queue on the subscriber's link */
+  overuse = false;
+  /** bit/s the link was found to carry at its last overuse (Infinity: none seen) */
+  ceiling = Infinity;
   private lastLoss = 0;
   /** the last step down undid a try of the layer above (the queue holds only a short burst) */
   lastDownWasProbe = false;
@@ -56,6 +72,7 @@ export class LayerController {
 
   /** the round trip stands well above its floor: a queue is building on the path */
   get queueing(): boolean {
+    if (this.delayKnown) return this.overuse;
     return this.rttMs - this.minRttMs > QUEUE_RTT_MS;
   }
 
@@ -74,6 +91,13 @@ export class LayerController {
     this.remb = bitrate;
   }
 
+  /** The delay-based estimate of the subscriber's link; `live` false when its feedback stopped. */
+  onDelay(live: boolean, overuse: boolean, ceilingBps: number): void {
+    this.delayKnown = live;
+    this.overuse = live && overuse;
+    this.ceiling = live ? ceilingBps : Infinity;
+  }
+
   /** Round trip from the subscriber's receiver reports, ms. */
   onRtt(ms: number): void {
     this.rttMs = ms;
@@ -85,14 +109,19 @@ export class LayerController {
     const top = costs.length - 1;
     const cost = costs[Math.max(0, current)] ?? 0;
     const queueing = this.queueing;
-    // A try of a higher layer is judged on the first report after it: any clear loss or a
-    // queue building means the link cannot take it, and every second of it costs the viewer.
+    // A try of a higher layer is judged on the first report after it: a queue building (or,
+    // without delay feedback, any clear loss) means the link cannot take it, and every second
+    // of it costs the viewer. After a step down, the queue the old layer left needs time to drain.
     const probing = now - this.probingSince < PROBE_OK_MS;
-    const congested =
-      this.lossEwma > LOSS_CONGESTED ||
-      (this.lossEwma > LOSS_WITH_QUEUE && queueing) ||
-      (probing && (this.lastLoss > PROBE_LOSS || queueing)) ||
-      (this.remb > 0 && current >= 0 && this.remb < 0.85 * cost);
+    const byRemb = this.remb > 0 && current >= 0 && this.remb < 0.85 * cost;
+    const congested = this.delayKnown
+      ? (this.overuse && now - this.lastChangeAt >= DRAIN_MS) || this.lossEwma > LOSS_LINK_FAILING || byRemb
+      : this.lossEwma > LOSS_CONGESTED ||
+        (this.lossEwma > LOSS_WITH_QUEUE && queueing) ||
+        (probing && (this.lastLoss > PROBE_LOSS || queueing)) ||
+        byRemb;
+    // the rate the link is known to carry: the receiver's word, or what the queue showed
+    const limit = Math.min(this.remb > 0 ? this.remb : Infinity, this.ceiling);
     if (congested) {
       if (now - this.lastChangeAt >= (probing ? PROBE_HOLD_MS : MIN_HOLD_MS) && this.byBandwidth > 0) {
         // a failed try waits twice as long before the next; any congestion waits at least 4 s
@@ -101,7 +130,7 @@ export class LayerController {
           this.backoffMs = Math.min(BACKOFF_MAX_MS, Math.max(4 * BACKOFF_MIN_MS, this.backoffMs * 2));
         else this.backoffMs = Math.max(this.backoffMs, 2 * BACKOFF_MIN_MS);
         let next = Math.min(this.byBandwidth, Math.max(0, current)) - 1;
-        if (this.remb > 0) while (next > 0 && costs[next]! > this.remb) next--;
+        while (next > 0 && costs[next]! > limit) next--;
         this.byBandwidth = Math.max(0, next);
         this.lastChangeAt = now;
         this.probingSince = -Infinity;
@@ -113,7 +142,8 @@ export class LayerController {
       this.backoffMs = BACKOFF_MIN_MS; // the last try held
       this.probingSince = -Infinity;
     }
-    const roomAbove = this.remb === 0 || (costs[this.byBandwidth + 1] ?? Infinity) < this.remb * 1.5;
+    const above = costs[this.byBandwidth + 1] ?? Infinity;
+    const roomAbove = (this.remb === 0 || above < this.remb * 1.5) && above < this.ceiling;
     if (
       this.byBandwidth < Math.min(top, this.maxBySize) &&
       now - this.lastChangeAt >= this.backoffMs &&

@@ -16,12 +16,13 @@ import {
   type ServerMessage,
   type TrackSource,
 } from '@liveport/protocol';
-import { announceAddress, createPeerConnection, toWeriftCandidate } from './PeerTransport.ts';
+import { announceAddress, createPeerConnection, declareIceLite, toWeriftCandidate } from './PeerTransport.ts';
 import { DownTrack } from './DownTrack.ts';
 import { PublishedTrack, type PublishRequest } from './PublishedTrack.ts';
 import type { MediaConfig } from './MediaConfig.ts';
 import { newSid } from './sid.ts';
 import { PublisherBandwidth, sendRemb } from './PublisherBandwidth.ts';
+import { DownlinkBandwidth } from './DownlinkBandwidth.ts';
 
 export interface ParticipantPermissions {
   subscribe: boolean;
@@ -57,6 +58,8 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   private negotiationQueued = false;
   private negotiationTimer?: ReturnType<typeof setTimeout>;
   private readonly uplink = new PublisherBandwidth();
+  /** this participant's subscriber link, judged from its transport-wide feedback */
+  readonly downlink = new DownlinkBandwidth();
   private rembTimer?: ReturnType<typeof setInterval>;
   private closed = false;
 
@@ -161,7 +164,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
       if (!track || track.bound || track.kind !== transceiver.kind) continue;
       this.bindWhenTrackArrives(track, transceiver);
     }
-    return announceAddress(pc.localDescription?.sdp ?? '', this.config.announcedIp);
+    return declareIceLite(announceAddress(pc.localDescription?.sdp ?? '', this.config.announcedIp));
   }
 
   /** Bind every encoding (one, or one per simulcast rid) as it appears on the transceiver. */
@@ -214,12 +217,9 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     return this.uplink.estimate;
   }
 
-  /** werift's transport-wide-feedback estimate of what reaches this participant, bit/s */
+  /** the node's transport-wide-feedback estimate of what reaches this participant, bit/s */
   get downlinkEstimate(): number {
-    let best = 0;
-    for (const d of this.downTracks.values())
-      best = Math.max(best, d.transceiver.sender.senderBWE.availableBitrate);
-    return Math.round(best);
+    return this.downlink.estimator.estimateBps;
   }
 
   unpublish(trackSid: string): PublishedTrack {
@@ -282,7 +282,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
         (mime === 'audio/opus' && c.mimeType.toLowerCase() === 'audio/red'),
     );
     if (same.length) transceiver.setCodecPreferences(same);
-    this.downTracks.set(track.sid, new DownTrack(track, transceiver, this.sid));
+    this.downTracks.set(track.sid, new DownTrack(track, transceiver, this.sid, this.downlink));
     this.scheduleNegotiation();
   }
 
@@ -326,7 +326,9 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
         const mid = down.transceiver.mid;
         if (mid !== null) tracks[mid] = { trackSid: down.track.sid, participantSid: down.track.publisherSid };
       }
-      const sdp = announceAddress(this.subscriber.localDescription?.sdp ?? '', this.config.announcedIp);
+      const sdp = declareIceLite(
+        announceAddress(this.subscriber.localDescription?.sdp ?? '', this.config.announcedIp),
+      );
       this.signal({ type: 'offer', sdp, tracks });
     } catch (err) {
       this.negotiating = false;
@@ -381,6 +383,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     clearInterval(this.rembTimer);
     for (const down of this.downTracks.values()) down.close();
     this.downTracks.clear();
+    this.downlink.close();
     for (const track of this.published.values()) track.close();
     this.published.clear();
     void this.subscriber?.close().catch(() => undefined);

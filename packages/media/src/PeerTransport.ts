@@ -17,6 +17,7 @@ import {
 } from 'werift';
 import type { IceCandidate } from '@liveport/protocol';
 import type { MediaConfig } from './MediaConfig.ts';
+import { fastDtlsHandshake, fastJoinEnabled } from './dtlsFastHandshake.ts';
 
 /**
  * One WebRTC connection between the node and a participant, in one direction: the publisher
@@ -95,7 +96,10 @@ export function createPeerConnection(config: MediaConfig, role: TransportRole): 
     const username = msg.getAttributeValue('USERNAME');
     const ufrag = pc.iceTransports[0]?.connection.localUsername;
     const ok = typeof username === 'string' && ufrag !== undefined && username.split(':')[0] === ufrag;
-    if (ok) checkedAddresses(protocol).add(`${addr[0]}:${addr[1]}`);
+    if (ok) {
+      checkedAddresses(protocol).add(`${addr[0]}:${addr[1]}`);
+      handshake.checkAccepted();
+    }
     return ok;
   };
   guardMediaSources();
@@ -120,6 +124,7 @@ export function createPeerConnection(config: MediaConfig, role: TransportRole): 
     iceLite: true,
     bundlePolicy: 'max-bundle',
   });
+  const handshake = fastDtlsHandshake(pc);
   return pc;
 }
 
@@ -173,6 +178,22 @@ export function announceAddress(text: string, announcedIp: string | undefined): 
     /(candidate:\S+ \d+ (?:udp|UDP|tcp|TCP) \d+ )(\S+)( \d+ typ host)/g,
     (_all, head: string, _ip: string, tail: string) => `${head}${announcedIp}${tail}`,
   );
+}
+
+/**
+ * werift writes `a=ice-lite` into each m-section, where browsers do not look for it (RFC 8839:
+ * it is a session attribute). A client that misses it starts as the controlled agent when it
+ * answers, the node refuses its checks with 487 Role Conflict, and ICE costs a round trip more.
+ */
+export function declareIceLite(sdp: string): string {
+  if (!fastJoinEnabled() || !/^a=ice-lite\r?$/m.test(sdp)) return sdp;
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
+  const lines = sdp.split(eol).filter((line) => line !== 'a=ice-lite');
+  const firstMedia = lines.findIndex((line) => line.startsWith('m='));
+  // the session's attributes end where the first media section begins
+  const at = firstMedia < 0 ? lines.length : firstMedia;
+  lines.splice(at, 0, 'a=ice-lite');
+  return lines.join(eol);
 }
 
 /** Turn a client's trickled candidate into what werift accepts; null means end of candidates. */

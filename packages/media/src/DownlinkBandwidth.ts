@@ -1,0 +1,73 @@
+import { RtcpTransportLayerFeedback, TransportWideCC, type RTCRtpSender } from 'werift';
+import { DelayBasedEstimator, type PacketReport } from './DelayBasedEstimator.ts';
+import { readTransportFeedback } from './TransportFeedback.ts';
+
+/** A send record as werift's estimator keeps it (ForwardingSender writes the same shape). */
+interface SentInfo {
+  wideSeq: number;
+  size: number;
+  sentAtMs: number;
+}
+
+/**
+ * One subscriber's downlink, as the node sees it from the transport-wide feedback of its
+ * subscriber connection. The sequence numbers are shared by all the connection's senders, and
+ * the receiver addresses each feedback message to one of them, so the send records of all are
+ * searched: the feedback on any sender speaks for the whole transport.
+ */
+export class DownlinkBandwidth {
+  readonly estimator = new DelayBasedEstimator();
+  private readonly senders = new Map<RTCRtpSender, () => void>();
+  private readonly reports: PacketReport[] = [];
+
+  attach(sender: RTCRtpSender): void {
+    if (this.senders.has(sender)) return;
+    const off = sender.onRtcp.subscribe((packet) => {
+      if (packet instanceof RtcpTransportLayerFeedback && packet.feedback instanceof TransportWideCC)
+        this.onFeedback(packet.feedback);
+    }).unSubscribe;
+    this.senders.set(sender, off);
+  }
+
+  detach(sender: RTCRtpSender): void {
+    this.senders.get(sender)?.();
+    this.senders.delete(sender);
+  }
+
+  /** Whether recent feedback speaks for the link (clients without transport-cc send none). */
+  get live(): boolean {
+    return this.estimator.isLive(performance.now());
+  }
+
+  private onFeedback(feedback: TransportWideCC): void {
+    const reports = this.reports;
+    reports.length = 0;
+    let arrivals;
+    try {
+      arrivals = readTransportFeedback(feedback);
+    } catch {
+      return; // a malformed message is ignored like a lost one
+    }
+    for (const { wideSeq, arrivalMs } of arrivals) {
+      const sent = this.sentRecord(wideSeq);
+      if (sent) reports.push({ sendMs: sent.sentAtMs, arrivalMs, size: sent.size });
+    }
+    if (reports.length) this.estimator.onFeedback(reports, performance.now());
+  }
+
+  private sentRecord(wideSeq: number): SentInfo | undefined {
+    for (const sender of this.senders.keys()) {
+      // werift keeps the records private; ForwardingSender writes them there for this reason
+      const records = (sender.senderBWE as unknown as { sentInfos: Record<number, SentInfo | undefined> })
+        .sentInfos;
+      const info = records[wideSeq];
+      if (info) return info;
+    }
+    return undefined;
+  }
+
+  close(): void {
+    for (const off of this.senders.values()) off();
+    this.senders.clear();
+  }
+}

@@ -1,0 +1,273 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { StunProtocol } from 'werift';
+import { UdpRelay, perfectLink } from '@liveport/link-emulator';
+import { retransmitTimeouts } from '../../packages/media/src/dtlsFastHandshake.ts';
+import { declareIceLite } from '../../packages/media/src/PeerTransport.ts';
+import { startTestNode, type TestNode } from '../support/node.ts';
+import { Bot, until } from '../support/bot.ts';
+import { launchChromium } from '../support/browser.ts';
+
+const PORT_MIN = 41040;
+const PORT_MAX = 41059;
+const RTT = 200;
+
+/** What the node's media sockets receive and send, seen at werift's UDP layer. */
+interface Datagram {
+  at: number;
+  port: number;
+  out: boolean;
+  /** STUN: 'stun-request' | 'stun-response' | 'stun-error'; DTLS: one entry per record */
+  kinds: string[];
+}
+const HANDSHAKE_NAMES: Record<number, string> = {
+  1: 'ClientHello',
+  2: 'ServerHello',
+  3: 'HelloVerifyRequest',
+  16: 'ClientKeyExchange',
+};
+function describeDatagram(data: Buffer): string[] {
+  const first = data[0]!;
+  if (first < 2 && data.length >= 20) {
+    const cls = data.readUInt16BE(0) & 0x0110;
+    return [cls === 0 ? 'stun-request' : cls === 0x0100 ? 'stun-response' : 'stun-error'];
+  }
+  if (first < 20 || first > 63) return ['media'];
+  const kinds: string[] = [];
+  for (let at = 0; at + 13 <= data.length; at += 13 + data.readUInt16BE(at + 11)) {
+    const type = data[at]!;
+    const epoch = data.readUInt16BE(at + 3);
+    if (type === 22 && epoch === 0) {
+      const msg = data[at + 13]!;
+      kinds.push(`${HANDSHAKE_NAMES[msg] ?? `handshake${msg}`}#${data.readUInt16BE(at + 13 + 4)}`);
+    } else kinds.push(type === 20 ? 'ChangeCipherSpec' : type === 22 ? 'Finished' : `record${type}`);
+  }
+  return kinds;
+}
+const wire: Datagram[] = [];
+function tapWire(): void {
+  const proto = StunProtocol.prototype as unknown as {
+    datagramReceived(data: Buffer, addr: unknown): void;
+    sendData(data: Buffer, addr: unknown): Promise<void>;
+    sendStun(message: { bytes: Buffer }, addr: unknown): Promise<void>;
+  };
+  type Socket = { transport?: { address?: { port: number } } };
+  const note = (self: Socket, data: Buffer, out: boolean) =>
+    wire.push({
+      at: performance.now(),
+      port: self.transport?.address?.port ?? 0,
+      out,
+      kinds: describeDatagram(data),
+    });
+  const received = proto.datagramReceived;
+  proto.datagramReceived = function (this: Socket, data, addr) {
+    note(this, data, false);
+    received.call(this, data, addr);
+  };
+  const sendData = proto.sendData;
+  proto.sendData = function (this: Socket, data, addr) {
+    note(this, data, true);
+    return sendData.call(this, data, addr);
+  };
+  const sendStun = proto.sendStun;
+  proto.sendStun = function (this: Socket, message, addr) {
+    note(this, message.bytes, true);
+    return sendStun.call(this, message, addr);
+  };
+}
+
+/** The handshake the node ran since `from` on the socket where the client sent its ClientHello. */
+function handshakeSince(from: number, nodePorts: number[]) {
+  const recent = wire.filter((d) => d.at >= from && nodePorts.includes(d.port));
+  const has = (d: Datagram, kind: string) => d.kinds.some((k) => k.startsWith(kind));
+  const hello = recent.find((d) => !d.out && has(d, 'ClientHello'));
+  assert.ok(hello, 'a ClientHello reached the node');
+  const socket = recent.filter((d) => d.port === hello.port);
+  const finished = socket.find((d) => d.out && has(d, 'ChangeCipherSpec'));
+  return {
+    hellosReceived: socket.filter((d) => !d.out && has(d, 'ClientHello')).length,
+    verifyRequestsSent: socket.filter((d) => d.out && has(d, 'HelloVerifyRequest')).length,
+    serverHellos: socket.filter((d) => d.out && has(d, 'ServerHello')).flatMap((d) => d.kinds),
+    /** first ClientHello in → the node's last flight out: the handshake as the node sees it */
+    ms: finished ? finished.at - hello.at : Infinity,
+    roleConflicts: recent.filter((d) => d.out && d.kinds[0] === 'stun-error').length,
+  };
+}
+
+describe('the DTLS handshake between the node and its clients', { timeout: 180_000 }, () => {
+  let node: TestNode;
+  let relay: UdpRelay;
+  let publisher: Bot;
+  let publisherPorts: Set<number>;
+  const linkOf = (loss: number) => ({ delayMs: RTT / 2, jitterMs: 0, loss });
+  /** the node's ports that a client new since the publisher reaches it on */
+  const newcomerPorts = () =>
+    relay
+      .list()
+      .filter((f) => !publisherPorts.has(f.clientPort))
+      .map((f) => f.nodePort);
+  const viewerLink = (loss: number) => {
+    relay.set({ up: linkOf(loss), down: linkOf(loss) });
+    for (const port of publisherPorts) relay.setFlow(port, { up: perfectLink, down: perfectLink });
+  };
+
+  before(async () => {
+    tapWire();
+    relay = await UdpRelay.start({
+      listenHost: '127.0.0.2',
+      targetHost: '127.0.0.1',
+      portMin: PORT_MIN,
+      portMax: PORT_MAX,
+    });
+    node = await startTestNode({
+      rtc: { bindAddress: '127.0.0.1', announcedIp: '127.0.0.2', portMin: PORT_MIN, portMax: PORT_MAX },
+    });
+    publisher = await Bot.join(node.url, node.token('host'));
+    await publisher.publishSynthetic();
+    // both of its connections up (the one it publishes on, the one it would receive on), so
+    // that what follows on the wire is the viewers'
+    const track = () => node.node.sfu.get('test')?.byIdentity('host')?.published.values().next().value;
+    await until(
+      () => publisher.room.connectionState === 'connected' && (track()?.layers[0]?.bitrate ?? 0) > 0,
+      10000,
+      'the publisher reaches the node through the relay',
+    );
+    publisherPorts = new Set(relay.list().map((f) => f.clientPort));
+  });
+  after(async () => {
+    await publisher?.leave();
+    await node?.stop();
+    relay?.close();
+  });
+
+  it('answers a wrtc client’s first ClientHello with its ServerHello: no HelloVerifyRequest round trip', async () => {
+    viewerLink(0);
+    const from = performance.now();
+    const viewer = await Bot.join(node.url, node.token('wrtc-viewer'));
+    try {
+      await until(() => viewer.firstFrameAt !== undefined, 10000, 'the viewer decodes a frame');
+      const handshake = handshakeSince(from, newcomerPorts());
+      console.log(`wrtc: ClientHello to the node's Finished ${Math.round(handshake.ms)} ms at rtt ${RTT} ms`);
+      assert.equal(handshake.verifyRequestsSent, 0);
+      assert.equal(handshake.hellosReceived, 1, 'the client sent its hello once');
+      // numbered from 0: the ServerHello answers the first ClientHello
+      assert.equal(handshake.serverHellos[0], 'ServerHello#0');
+      // With a HelloVerifyRequest the node could not finish before two round trips of the link
+      // (hello → verify request → hello again → flight 4 → flight 5); now it takes one, plus
+      // the wait for ICE to nominate the pair the hello came on.
+      assert.ok(handshake.ms < 2 * RTT, `${Math.round(handshake.ms)} ms from ClientHello to Finished`);
+    } finally {
+      await viewer.leave();
+    }
+  });
+
+  it('tells clients at session level that it is ICE-lite, so their checks are never refused for their role', async () => {
+    viewerLink(0);
+    const from = performance.now();
+    const viewer = await Bot.join(node.url, node.token('lite-viewer'));
+    try {
+      await until(() => viewer.firstFrameAt !== undefined, 10000, 'the viewer decodes a frame');
+      assert.equal(handshakeSince(from, newcomerPorts()).roleConflicts, 0, 'no 487 Role Conflict answers');
+    } finally {
+      await viewer.leave();
+    }
+  });
+
+  it('completes the same handshake with Chromium', async () => {
+    viewerLink(0);
+    const browser = await launchChromium();
+    try {
+      const page = await (await browser.newContext({ permissions: ['camera', 'microphone'] })).newPage();
+      const from = performance.now();
+      await page.goto(`${node.url}/call?name=Chrome&room=test`);
+      await page.click('#joinButton');
+      const framesDecoded = () =>
+        page.evaluate(async () => {
+          const room = (
+            window as unknown as { liveportRoom?: { getStats(): Promise<{ videoFramesDecoded: number }> } }
+          ).liveportRoom;
+          return room ? (await room.getStats()).videoFramesDecoded : 0;
+        });
+      for (let waited = 0; (await framesDecoded()) === 0; waited += 200) {
+        assert.ok(waited < 15000, 'Chromium decodes a frame');
+        await page.waitForTimeout(200);
+      }
+      const handshake = handshakeSince(from, newcomerPorts());
+      console.log(
+        `chromium: ClientHello to the node's Finished ${Math.round(handshake.ms)} ms at rtt ${RTT} ms`,
+      );
+      assert.equal(handshake.verifyRequestsSent, 0);
+      assert.equal(handshake.serverHellos[0], 'ServerHello#0');
+      assert.ok(handshake.ms < 2 * RTT, `${Math.round(handshake.ms)} ms from ClientHello to Finished`);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('still gets every viewer a picture when a fifth of the packets are lost each way', async () => {
+    viewerLink(0.2);
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      const viewer = await Bot.join(node.url, node.token(`lossy-viewer-${i}`));
+      try {
+        await until(
+          () => viewer.firstFrameAt !== undefined,
+          20000,
+          `viewer ${i} decodes a frame at 20 % loss`,
+        );
+        times.push(Math.round(viewer.firstFrameAt! - t0));
+      } finally {
+        await viewer.leave();
+      }
+    }
+    console.log(`first frame at rtt ${RTT} ms / 20 % loss: ${times.join(', ')} ms`);
+  });
+});
+
+describe('how the node repeats a lost flight', () => {
+  it('waits 1.5 round trips first, then doubles up to 3 s', () => {
+    const next = retransmitTimeouts(200);
+    assert.deepEqual([next(), next(), next(), next(), next(), next()], [300, 600, 1200, 2400, 3000, 3000]);
+  });
+  it('waits at least 100 ms and at first at most 1 s; 500 ms when the round trip is unknown', () => {
+    assert.equal(retransmitTimeouts(2)(), 100);
+    assert.equal(retransmitTimeouts(5000)(), 1000);
+    assert.equal(retransmitTimeouts(undefined)(), 500);
+  });
+});
+
+describe('the ICE-lite declaration in the SDP the node sends', () => {
+  it('moves a=ice-lite from the media sections to the session', () => {
+    const sdp = [
+      'v=0',
+      'o=- 1 0 IN IP4 0.0.0.0',
+      's=-',
+      't=0 0',
+      'a=group:BUNDLE 0',
+      'm=video 9 UDP/TLS/RTP/SAVPF 96',
+      'a=ice-ufrag:x',
+      'a=ice-lite',
+      'm=application 9 UDP/DTLS/SCTP webrtc-datachannel',
+      'a=ice-lite',
+      '',
+    ].join('\r\n');
+    assert.equal(
+      declareIceLite(sdp),
+      [
+        'v=0',
+        'o=- 1 0 IN IP4 0.0.0.0',
+        's=-',
+        't=0 0',
+        'a=group:BUNDLE 0',
+        'a=ice-lite',
+        'm=video 9 UDP/TLS/RTP/SAVPF 96',
+        'a=ice-ufrag:x',
+        'm=application 9 UDP/DTLS/SCTP webrtc-datachannel',
+        '',
+      ].join('\r\n'),
+    );
+    const plain = 'v=0\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n';
+    assert.equal(declareIceLite(plain), plain, 'an SDP without ice-lite is left alone');
+  });
+});
