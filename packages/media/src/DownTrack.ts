@@ -8,6 +8,8 @@ import type { PublishedTrack } from './PublishedTrack.ts';
 import type { DownlinkBandwidth } from './DownlinkBandwidth.ts';
 
 const NO_EXTENSIONS: never[] = [];
+/** RTP header, extensions, SRTP tag, UDP and IP: what a packet costs the link beyond its payload */
+const PACKET_OVERHEAD = 60;
 /** receiver reports (about one a second) with less loss before protection steps down */
 const CALM_REPORTS_TO_LOWER = 4;
 /** a report is calm only below this loss: the copies hide most loss, not all of it */
@@ -137,6 +139,7 @@ export class DownTrack {
     const rtt = (sender as unknown as { rtt?: number }).rtt;
     if (typeof rtt === 'number' && rtt > 0) this.layers.onRtt(rtt * 1000);
     if (this.downlink) {
+      this.downlink.updatePacing();
       const estimate = this.downlink.estimator;
       const live = this.downlink.live;
       this.layers.onDelay(live, estimate.usage === 'overuse', estimate.ceilingBps);
@@ -292,7 +295,18 @@ export class DownTrack {
         this.protection > 0 && this.track.kind === 'video'
           ? Math.max(0, this.protection - Math.max(0, vp8TemporalId(rtp.payload)))
           : 0;
-      if (!this.forwarder.send(rtp, header.sequenceNumber, header.timestamp, now, copies)) {
+      const pacer = this.downlink?.pacer;
+      if (pacer?.limited && this.forwarder.ready) {
+        // Held for its turn: keep what the send needs, as the shared packet is restored below.
+        const held = { header: { marker: header.marker }, payload: rtp.payload } as RtpPacket;
+        const outSeq = header.sequenceNumber;
+        const outTs = header.timestamp;
+        pacer.submit(
+          rtp.payload.length + PACKET_OVERHEAD,
+          (at) => void this.forwarder.send(held, outSeq, outTs, at, copies),
+          this.track.kind === 'audio',
+        );
+      } else if (!this.forwarder.send(rtp, header.sequenceNumber, header.timestamp, now, copies)) {
         // Publisher's extension ids mean nothing on this connection; werift writes its own.
         header.extensions = NO_EXTENSIONS;
         // werift clones the packet synchronously before its first await, so the shared packet

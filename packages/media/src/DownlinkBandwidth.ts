@@ -1,6 +1,13 @@
 import { RtcpTransportLayerFeedback, TransportWideCC, type RTCRtpSender } from 'werift';
 import { DelayBasedEstimator, type PacketReport } from './DelayBasedEstimator.ts';
 import { readTransportFeedback } from './TransportFeedback.ts';
+import { Pacer } from './Pacer.ts';
+
+/**
+ * Pacing rate over the rate the link was found to carry: enough to keep up with the flow and
+ * drain a burst soon, little enough that a keyframe fits a short bottleneck queue.
+ */
+const PACING_FACTOR = 2;
 
 /** A send record as werift's estimator keeps it (ForwardingSender writes the same shape). */
 interface SentInfo {
@@ -17,6 +24,8 @@ interface SentInfo {
  */
 export class DownlinkBandwidth {
   readonly estimator = new DelayBasedEstimator();
+  /** what goes down this link, spread at a multiple of its rate once a limit has shown */
+  readonly pacer = new Pacer();
   private readonly senders = new Map<RTCRtpSender, () => void>();
   private readonly reports: PacketReport[] = [];
 
@@ -53,6 +62,13 @@ export class DownlinkBandwidth {
       if (sent) reports.push({ sendMs: sent.sentAtMs, arrivalMs, size: sent.size });
     }
     if (reports.length) this.estimator.onFeedback(reports, performance.now());
+    this.updatePacing();
+  }
+
+  /** Pace at a multiple of the link's known limit; not at all while none is known (or feedback stopped). */
+  updatePacing(): void {
+    const ceiling = this.estimator.ceilingBps;
+    this.pacer.setRate(this.live && Number.isFinite(ceiling) ? PACING_FACTOR * ceiling : Infinity);
   }
 
   private sentRecord(wideSeq: number): SentInfo | undefined {
@@ -69,5 +85,6 @@ export class DownlinkBandwidth {
   close(): void {
     for (const off of this.senders.values()) off();
     this.senders.clear();
+    this.pacer.close();
   }
 }

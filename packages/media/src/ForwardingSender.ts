@@ -137,6 +137,20 @@ export class ForwardingSender {
    * Send `source`'s payload with this subscriber's sequence number and timestamp. False when
    * this path cannot send it (the caller then uses werift's).
    */
+  /** Whether `send` can take a packet now (a transport and codec are up); false means werift's path. */
+  get ready(): boolean {
+    const s = this.sender;
+    const dtls = s.dtlsTransport;
+    return (
+      !s.stopped &&
+      !!s.codec &&
+      !!dtls &&
+      dtls.state === 'connected' &&
+      !!dtls.srtp &&
+      !!dtls.iceTransport.connection.nominated
+    );
+  }
+
   send(source: RtpPacket, sequenceNumber: number, timestamp: number, nowMs: number, copies = 0): boolean {
     const s = this.sender;
     const dtls = s.dtlsTransport;
