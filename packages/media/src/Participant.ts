@@ -16,7 +16,13 @@ import {
   type ServerMessage,
   type TrackSource,
 } from '@liveport/protocol';
-import { announceAddress, createPeerConnection, declareIceLite, toWeriftCandidate } from './PeerTransport.ts';
+import {
+  announceAddress,
+  createPeerConnection,
+  declareIceLite,
+  nameRepairedTracks,
+  toWeriftCandidate,
+} from './PeerTransport.ts';
 import { DownTrack } from './DownTrack.ts';
 import { PublishedTrack, type PublishRequest } from './PublishedTrack.ts';
 import type { MediaConfig } from './MediaConfig.ts';
@@ -281,7 +287,14 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
         c.mimeType.toLowerCase() === mime ||
         (mime === 'audio/opus' && c.mimeType.toLowerCase() === 'audio/red'),
     );
-    if (same.length) transceiver.setCodecPreferences(same);
+    // and the retransmission formats paired with them (apt), so NACKs are answered as RTX
+    const chosen = new Set(same.map((c) => c.payloadType));
+    const repair = codecs.filter(
+      (c) =>
+        c.mimeType.toLowerCase() === 'video/rtx' &&
+        chosen.has(Number(/apt=(\d+)/.exec(c.parameters ?? '')?.[1])),
+    );
+    if (same.length) transceiver.setCodecPreferences([...same, ...repair]);
     this.downTracks.set(track.sid, new DownTrack(track, transceiver, this.sid, this.downlink));
     this.scheduleNegotiation();
   }
@@ -326,8 +339,8 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
         const mid = down.transceiver.mid;
         if (mid !== null) tracks[mid] = { trackSid: down.track.sid, participantSid: down.track.publisherSid };
       }
-      const sdp = declareIceLite(
-        announceAddress(this.subscriber.localDescription?.sdp ?? '', this.config.announcedIp),
+      const sdp = nameRepairedTracks(
+        declareIceLite(announceAddress(this.subscriber.localDescription?.sdp ?? '', this.config.announcedIp)),
       );
       this.signal({ type: 'offer', sdp, tracks });
     } catch (err) {

@@ -55,6 +55,8 @@ export function supportedCodecs(role: TransportRole): {
   const feedback = () =>
     publisher ? [useNACK(), usePLI(), useREMB()] : [useNACK(), usePLI(), useREMB(), useTWCC()];
   const start = publisher ? `;x-google-start-bitrate=${START_KBPS}` : '';
+  const repair = () =>
+    publisher ? [] : [new RTCRtpCodecParameters({ mimeType: 'video/rtx', clockRate: 90000 })];
   return {
     audio: [
       // Subscribers get Opus wrapped in RED (RedPacker) when they can take it: audio has no
@@ -67,16 +69,22 @@ export function supportedCodecs(role: TransportRole): {
         parameters: 'minptime=10;useinbandfec=1',
       }),
     ],
+    // A subscriber's repairs go as RTX (RFC 4588: its own SSRC and payload type, so the
+    // receiver tells a repair from the stream and counts it apart); each rtx entry right after
+    // its codec, where werift's payload-type numbering pairs it (apt = the one before).
     video: [
       useVP8({ rtcpFeedback: feedback() }),
+      ...repair(),
       useH264({
         rtcpFeedback: feedback(),
         parameters: `profile-level-id=42e01f;packetization-mode=1;level-asymmetry-allowed=1${start}`,
       }),
+      ...repair(),
       useH264({
         rtcpFeedback: feedback(),
         parameters: `profile-level-id=42001f;packetization-mode=1;level-asymmetry-allowed=1${start}`,
       }),
+      ...repair(),
     ],
   };
 }
@@ -194,6 +202,26 @@ export function declareIceLite(sdp: string): string {
   const at = firstMedia < 0 ? lines.length : firstMedia;
   lines.splice(at, 0, 'a=ice-lite');
   return lines.join(eol);
+}
+
+/**
+ * werift lists a video's RTX SSRC beside the media SSRC (with their FID group) but without an
+ * msid; libwebrtc then reads two tracks in one media section and refuses the whole offer.
+ * Name the section's one track (media-level msid), as browsers do.
+ */
+export function nameRepairedTracks(sdp: string): string {
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
+  return sdp
+    .split(`${eol}m=`)
+    .map((section) => {
+      if (!/^a=ssrc-group:FID /m.test(section) || /^a=msid:/m.test(section)) return section;
+      const mid = /^a=mid:(\S+)/m.exec(section)?.[1] ?? '0';
+      const lines = section.split(eol);
+      const at = lines.findIndex((line) => line.startsWith('a=ssrc'));
+      lines.splice(at < 0 ? lines.length : at, 0, `a=msid:- liveport-${mid}`);
+      return lines.join(eol);
+    })
+    .join(`${eol}m=`);
 }
 
 /** Turn a client's trickled candidate into what werift accepts; null means end of candidates. */
