@@ -4,7 +4,7 @@ import { startTestNode, type TestNode } from '../support/node.ts';
 import { startOpenAiServer, say, type OpenAiServer } from '../support/openaiServer.ts';
 import { startSpeechServer, type SpeechServer } from '../support/speechServer.ts';
 import { Bot, until } from '../support/bot.ts';
-import { spoken } from '../support/speech.ts';
+import { concatAudio, spoken } from '../support/speech.ts';
 
 const LOUD = 250;
 const RATE = 48_000;
@@ -17,15 +17,6 @@ interface TurnView {
 }
 
 const silence = (ms: number) => new Int16Array((RATE * ms) / 1000);
-function joined(...parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /**
  * Turn-taking as the customer hears it: the words are recognized in the customer's first
@@ -127,7 +118,7 @@ describe('voice turns: recognition and answers begun in the pause', () => {
     const { bot, mic } = await call('turns-pause');
     const asked = performance.now();
     // espeak-ng ends its audio with 350 ms of silence: a pause of 450 ms, under the 600 needed
-    await mic.play(joined(first, silence(100), rest));
+    await mic.play(concatAudio([first, silence(100), rest]));
     await until(() => loudSince(bot, asked) > 600, 20_000, 'the agent answers');
     await new Promise((r) => setTimeout(r, 500));
     const agent = await view('turns-pause');

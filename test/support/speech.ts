@@ -28,3 +28,14 @@ export function cough(ms = 100): Int16Array {
   }
   return out;
 }
+
+/** Pieces of audio one after another, as one buffer (speech, silences, coughs). */
+export function concatAudio(parts: Int16Array[]): Int16Array {
+  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

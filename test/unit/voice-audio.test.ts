@@ -18,6 +18,7 @@ import { Endpointer, type EndpointerEvent } from '../../packages/agent/src/voice
 import { PcmQueue } from '../../packages/agent/src/voice/audio/PcmQueue.ts';
 import { RtpOpusPacer, type PacerClock } from '../../packages/agent/src/voice/audio/RtpOpusPacer.ts';
 import { encodeWav, parseWav, readWav } from '../../packages/agent/src/voice/audio/wav.ts';
+import { concatAudio } from '../support/speech.ts';
 
 function tone(hz: number, rate: number, seconds: number, amplitude = 8000): Int16Array {
   const out = new Int16Array(Math.round(rate * seconds));
@@ -42,16 +43,6 @@ function rms(x: Int16Array, from = 0, to = x.length): number {
   let sum = 0;
   for (let i = from; i < to; i++) sum += (x[i] as number) ** 2;
   return Math.sqrt(sum / (to - from));
-}
-
-function concat(parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** deterministic white noise at `rmsLevel` */
@@ -93,7 +84,7 @@ describe('OpusCodec', () => {
       decoded.push(codec.decode(payload).slice());
     }
     codec.destroy();
-    const output = concat(decoded);
+    const output = concatAudio(decoded);
     assert.equal(output.length, input.length);
     // skip the codec's start-up; compare the steady part
     const from = 4800;
@@ -188,7 +179,7 @@ describe('Resampler', () => {
       at += n;
     }
     pieces.push(resampler.flush().slice());
-    const chunked = concat(pieces);
+    const chunked = concatAudio(pieces);
     assert.equal(chunked.length, whole.length);
     assert.deepEqual(chunked, whole);
     // a click is a jump larger than the tone's steepest slope
@@ -223,7 +214,7 @@ describe('voice activity', () => {
     const wav = readWav(file);
     const voice = resampleAll(wav.samples, wav.sampleRate, 16_000);
     const pad = new Int16Array(9600);
-    speech = concat([pad, voice, pad]);
+    speech = concatAudio([pad, voice, pad]);
     // the frames that hold the voice: its first and last samples above a whisper
     let first = -1;
     let last = -1;
@@ -279,7 +270,7 @@ describe('voice activity', () => {
     'Silero tells speech from noise as loud as speech, which energy cannot',
     { skip: !sileroAvailable() },
     () => {
-      const loud = concat([noise(16_000, 30), noise(48_000, 3000, 3)]);
+      const loud = concatAudio([noise(16_000, 30), noise(48_000, 3000, 3)]);
       const silero = new SileroVad();
       assert.equal(decisions(silero, loud).filter(Boolean).length, 0);
       silero.close();
@@ -290,7 +281,7 @@ describe('voice activity', () => {
 
   it('energy detector settles on a new steady noise instead of calling it speech forever', () => {
     const vad = new EnergyVad();
-    const steps = decisions(vad, concat([noise(16_000, 30), noise(80_000, 2000, 5)]));
+    const steps = decisions(vad, concatAudio([noise(16_000, 30), noise(80_000, 2000, 5)]));
     assert.ok(
       steps.slice(-40).every((s) => !s),
       'the last 1.3 s of steady noise are not speech',
