@@ -228,6 +228,9 @@ test('a call is recorded only after both agree, and saved with the conversation 
   const anonymous = await fetch(path);
   assert.equal(anonymous.status, 401);
   await anonymous.arrayBuffer();
+  const probing = await fetch(`${node.url}/api/desk/recordings/${conversationId}/no-such-item`);
+  assert.equal(probing.status, 401, 'an anonymous caller cannot tell which recordings exist');
+  await probing.arrayBuffer();
   // and a supervisor's console is told of it beside the conversation
   const sofia = await Console.signIn('sofia@desk.example');
   sofia.send({ type: 'watch', conversationId });

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ErrorCode, LiveportError } from '@liveport/protocol';
 import type { ConversationStore } from '@liveport/agent';
-import { conversationRecordings, type RecordingInfo } from './recordings.ts';
-import type { StaffDirectory } from '@liveport/desk';
+import { conversationRecordings } from './recordings.ts';
+import type { StaffDirectory, StaffMember } from '@liveport/desk';
 import type { Request, Router } from '../http/Router.ts';
 import type { KeyRing } from '../keys.ts';
 import { authenticate } from '../api/auth.ts';
@@ -17,26 +17,28 @@ export function recordingRoutes(
   router: Router,
   deps: { conversations: ConversationStore; staff: StaffDirectory; keys: KeyRing },
 ): void {
-  const entitled = (req: Request, recording: RecordingInfo): void => {
+  /** Who asks: a member of staff (their session), or undefined for the API secret's holder. */
+  const caller = (req: Request): StaffMember | undefined => {
     const [scheme, token = ''] = (req.headers.authorization ?? '').split(' ', 2);
     if (scheme?.toLowerCase() === 'basic') {
       authenticate(req, deps.keys);
-      return;
+      return undefined;
     }
     if (scheme?.toLowerCase() !== 'bearer' || !token)
       throw new LiveportError(ErrorCode.UNAUTHORIZED, 'send Authorization: Bearer <session token>');
-    const member = deps.staff.authenticate(token);
-    if (member.role === 'agent' && member.id !== recording.clerkId)
-      throw new LiveportError(ErrorCode.FORBIDDEN, 'only the clerk of the call, supervisors and admins');
+    return deps.staff.authenticate(token);
   };
   router.add('GET', '/api/desk/recordings/:conversationId/:itemId', (req) => {
+    // who asks first: an anonymous caller learns nothing, not even whether a recording exists
+    const member = caller(req);
     const { conversationId = '', itemId = '' } = req.params;
     const recording = conversationRecordings(deps.conversations, conversationId).find(
       (r) => r.itemId === itemId,
     );
     if (!recording || !existsSync(recording.file))
       throw new LiveportError(ErrorCode.NOT_FOUND, 'no such recording');
-    entitled(req, recording);
+    if (member?.role === 'agent' && member.id !== recording.clerkId)
+      throw new LiveportError(ErrorCode.FORBIDDEN, 'only the clerk of the call, supervisors and admins');
     return {
       file: recording.file,
       contentType: 'video/webm',
