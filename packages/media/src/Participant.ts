@@ -17,7 +17,7 @@ import {
   type TrackSource,
 } from '@liveport/protocol';
 import {
-  announceAddress,
+  candidatesFor,
   createPeerConnection,
   declareIceLite,
   nameRepairedTracks,
@@ -170,7 +170,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
       if (!track || track.bound || track.kind !== transceiver.kind) continue;
       this.bindWhenTrackArrives(track, transceiver);
     }
-    return declareIceLite(announceAddress(pc.localDescription?.sdp ?? '', this.config.announcedIp));
+    return declareIceLite(candidatesFor(pc.localDescription?.sdp ?? '', this.config));
   }
 
   /** Bind every encoding (one, or one per simulcast rid) as it appears on the transceiver. */
@@ -340,7 +340,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
         if (mid !== null) tracks[mid] = { trackSid: down.track.sid, participantSid: down.track.publisherSid };
       }
       const sdp = nameRepairedTracks(
-        declareIceLite(announceAddress(this.subscriber.localDescription?.sdp ?? '', this.config.announcedIp)),
+        declareIceLite(candidatesFor(this.subscriber.localDescription?.sdp ?? '', this.config)),
       );
       this.signal({ type: 'offer', sdp, tracks });
     } catch (err) {

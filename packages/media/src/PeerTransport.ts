@@ -1,6 +1,5 @@
 import {
   RTCPeerConnection,
-  StunProtocol,
   RTCRtpCodecParameters,
   useAbsSendTime,
   useH264,
@@ -18,6 +17,7 @@ import {
 import type { IceCandidate } from '@liveport/protocol';
 import type { MediaConfig } from './MediaConfig.ts';
 import { fastDtlsHandshake, fastJoinEnabled } from './dtlsFastHandshake.ts';
+import { admitChecked, guardMediaPaths, type Address } from './IceLitePath.ts';
 
 /**
  * One WebRTC connection between the node and a participant, in one direction: the publisher
@@ -105,12 +105,12 @@ export function createPeerConnection(config: MediaConfig, role: TransportRole): 
     const ufrag = pc.iceTransports[0]?.connection.localUsername;
     const ok = typeof username === 'string' && ufrag !== undefined && username.split(':')[0] === ufrag;
     if (ok) {
-      checkedAddresses(protocol).add(`${addr[0]}:${addr[1]}`);
-      handshake.checkAccepted();
+      admitChecked(protocol, addr, pc.iceTransports[0]!.connection, fastJoinEnabled());
+      handshake.checkAccepted(protocol, addr);
     }
     return ok;
   };
-  guardMediaSources();
+  guardMediaPaths();
   const pc: RTCPeerConnection = new RTCPeerConnection({
     iceFilterStunResponse: ownRequest as NonNullable<
       ConstructorParameters<typeof RTCPeerConnection>[0]
@@ -136,49 +136,6 @@ export function createPeerConnection(config: MediaConfig, role: TransportRole): 
   return pc;
 }
 
-type Address = Readonly<[string, number]>;
-const checked = new WeakMap<object, Set<string>>();
-function checkedAddresses(protocol: object): Set<string> {
-  let set = checked.get(protocol);
-  if (!set) checked.set(protocol, (set = new Set()));
-  return set;
-}
-
-/**
- * The address the last datagram on a socket was admitted from: media comes from one address
- * at a time, so the check per packet is two comparisons instead of building a key string.
- */
-const lastAdmitted = new WeakMap<object, { host: string; port: number }>();
-function admitted(protocol: object, addr: Address): boolean {
-  const last = lastAdmitted.get(protocol);
-  if (last && last.host === addr[0] && last.port === addr[1]) return true;
-  if (!checked.get(protocol)?.has(`${addr[0]}:${addr[1]}`)) return false;
-  if (last) {
-    last.host = addr[0];
-    last.port = addr[1];
-  } else lastAdmitted.set(protocol, { host: addr[0], port: addr[1] });
-  return true;
-}
-
-let guarded = false;
-/**
- * werift hands every non-STUN datagram on an ICE socket to DTLS/SRTP, whoever sent it. A flood
- * of garbage from strangers then costs decrypt attempts and can upset the DTLS state. Take DTLS
- * and media only from addresses that passed an ICE check on that socket (ICE's consent rule).
- */
-function guardMediaSources(): void {
-  if (guarded) return;
-  guarded = true;
-  const proto = StunProtocol.prototype as unknown as { datagramReceived(data: Buffer, addr: Address): void };
-  const original = proto.datagramReceived;
-  proto.datagramReceived = function (this: object, data: Buffer, addr: Address) {
-    const first = data[0];
-    const stun = data.length >= 20 && first !== undefined && first < 2;
-    if (!stun && !admitted(this, addr)) return;
-    original.call(this, data, addr);
-  };
-}
-
 /** Replace the address of host candidates with the announced one, in a candidate line or an SDP. */
 export function announceAddress(text: string, announcedIp: string | undefined): string {
   if (!announcedIp) return text;
@@ -187,6 +144,35 @@ export function announceAddress(text: string, announcedIp: string | undefined): 
     (_all, head: string, _ip: string, tail: string) => `${head}${announcedIp}${tail}`,
   );
 }
+
+/**
+ * The candidates a client is told of, in an SDP of the node's. werift gathers a host candidate
+ * per interface plus the bind address, each on a socket of its own. With a bind address every
+ * socket listens there only, so the other interfaces' candidates lead nowhere; with an
+ * announced address they all become that address on different ports. A client would then check
+ * several pairs to the same node, and could send its DTLS on one and nominate another later:
+ * it is told one candidate per address it can reach.
+ */
+export function candidatesFor(sdp: string, config: Pick<MediaConfig, 'bindAddress' | 'announcedIp'>): string {
+  const bind = config.bindAddress && config.bindAddress !== '0.0.0.0' ? config.bindAddress : undefined;
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
+  let seen = new Set<string>();
+  const lines: string[] = [];
+  for (const line of sdp.split(eol)) {
+    if (line.startsWith('m=')) seen = new Set(); // each section lists its own (without BUNDLE)
+    const host = HOST_CANDIDATE.exec(line);
+    if (host) {
+      const [, component, transport, ip] = host;
+      if (bind && ip !== bind) continue;
+      const key = `${component} ${transport!.toLowerCase()} ${config.announcedIp ?? ip}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+    }
+    lines.push(line);
+  }
+  return announceAddress(lines.join(eol), config.announcedIp);
+}
+const HOST_CANDIDATE = /^a=candidate:\S+ (\d+) (udp|UDP|tcp|TCP) \d+ (\S+) \d+ typ host/;
 
 /**
  * werift writes `a=ice-lite` into each m-section, where browsers do not look for it (RFC 8839:
