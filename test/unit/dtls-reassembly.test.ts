@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { reassembleByMessage } from '../../packages/media/src/dtlsFastHandshake.ts';
+import { reassembleByMessage } from '../../packages/media/src/DtlsFlights.ts';
 
 interface Fragment {
   msg_type: number;

@@ -11,11 +11,12 @@ import { StunProtocol } from 'werift';
  *
  * Selection: werift's lite agent sends nothing until the client nominates a pair, and a client
  * with regular nomination (libwebrtc: browsers, wrtc) nominates on its next ping of the pair it
- * chose, up to a second later on a long link, while its DTLS ClientHello on that pair has long
- * arrived. A client sends DTLS only on the pair it has selected, so that pair is the path: the
- * node selects it on the client's first DTLS record, as mediasoup's ICE-lite server does on
- * the first valid check, and the handshake starts at once. A later nomination of another pair
- * (the client switched networks, or preferred another pair) moves the path there.
+ * chose, up to a second later on a long link. Where the client leads the DTLS handshake, it
+ * sends its ClientHello only on the pair it has selected, so that pair is the path: the node
+ * selects it on the client's first DTLS record. Where the node leads, it selects the pair of the
+ * first check that passes, as mediasoup's ICE-lite server does, and its ClientHello leaves with
+ * the answer. A later nomination of another pair (the client switched networks, or preferred
+ * another pair) moves the path there.
  */
 
 export type Address = Readonly<[string, number]>;
@@ -56,16 +57,25 @@ const agents = new WeakMap<object, IceAgent>();
 const following = new WeakSet<IceAgent>();
 
 /**
- * A connectivity check from `addr` on `protocol` passed the connection's credentials: media may
- * come from there. `select` says whether the node may choose its path itself (see above).
+ * How the node chooses its path on a connection: on the client's first DTLS record where the
+ * client sends the first one (it leads the handshake), at the first check where the node leads
+ * (nothing else will come before the node's ClientHello), or by nomination only (werift's way).
  */
-export function admitChecked(protocol: object, addr: Address, agent: object, select: boolean): void {
+export type PathSelection = 'on-dtls' | 'on-check' | 'by-nomination';
+const selectingOnCheck = new WeakSet<IceAgent>();
+
+/**
+ * A connectivity check from `addr` on `protocol` passed the connection's credentials: media may
+ * come from there, and the path may be chosen (see PathSelection).
+ */
+export function admitChecked(protocol: object, addr: Address, agent: object, selection: PathSelection): void {
   let set = checked.get(protocol);
   if (!set) checked.set(protocol, (set = new Set()));
   set.add(`${addr[0]}:${addr[1]}`);
-  if (!select) return;
+  if (selection === 'by-nomination') return;
   const ice = agent as IceAgent;
-  agents.set(protocol, ice);
+  if (selection === 'on-dtls') agents.set(protocol, ice);
+  else selectingOnCheck.add(ice);
   followNominations(ice);
 }
 
@@ -88,7 +98,11 @@ function admitted(protocol: object, addr: Address): boolean {
 /** Select the pair a DTLS record came on, when the agent has no path yet. */
 function selectOnDtls(protocol: object, addr: Address): void {
   const ice = agents.get(protocol);
-  if (!ice || ice.nominated || ice.state === 'closed') return;
+  if (ice) select(ice, protocol, addr);
+}
+
+function select(ice: IceAgent, protocol: object, addr: Address): void {
+  if (ice.nominated || ice.state === 'closed') return;
   const pair = findPair(ice, protocol, addr);
   if (!pair) return; // its check is still queued before werift's connect(): wait for nomination
   pair.nominated = true;
@@ -104,7 +118,8 @@ function findPair(ice: IceAgent, protocol: object, addr: Address): IcePair | und
 
 /**
  * werift's lite agent keeps the first nominated pair for good; a client's later nomination of
- * another pair (a new network, a better pair) is where the client now listens and sends.
+ * another pair (a new network, a better pair) is where the client now listens and sends. Where
+ * the node leads, the first check that passes selects its pair.
  */
 function followNominations(ice: IceAgent): void {
   if (following.has(ice) || !ice.iceLite) return;
@@ -112,6 +127,7 @@ function followNominations(ice: IceAgent): void {
   const checkIncoming = ice.checkIncoming;
   ice.checkIncoming = function (this: IceAgent, message, addr, protocol) {
     checkIncoming.call(this, message, addr, protocol);
+    if (!this.nominated && selectingOnCheck.has(this)) select(this, protocol, addr);
     const current = this.nominated;
     if (!current || !message.attributesKeys.includes('USE-CANDIDATE')) return;
     const pair = findPair(this, protocol, addr);

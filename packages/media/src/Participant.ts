@@ -20,6 +20,7 @@ import {
   candidatesFor,
   createPeerConnection,
   declareIceLite,
+  leadDtls,
   nameRepairedTracks,
   toWeriftCandidate,
 } from './PeerTransport.ts';
@@ -331,6 +332,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     }
     this.negotiating = true;
     try {
+      leadDtls(this.subscriber);
       const offer = await this.subscriber.createOffer();
       await this.subscriber.setLocalDescription(offer);
       if (this.closed) return;

@@ -1,6 +1,7 @@
 import {
   RTCPeerConnection,
   RTCRtpCodecParameters,
+  RTCSctpTransport,
   useAbsSendTime,
   useH264,
   useNACK,
@@ -16,7 +17,7 @@ import {
 } from 'werift';
 import type { IceCandidate } from '@liveport/protocol';
 import type { MediaConfig } from './MediaConfig.ts';
-import { fastDtlsHandshake, fastJoinEnabled } from './dtlsFastHandshake.ts';
+import { fastDtlsHandshake, fastJoinEnabled, nodeIsDtlsServer, nodeLeadsDtls } from './dtlsFastHandshake.ts';
 import { admitChecked, guardMediaPaths, type Address } from './IceLitePath.ts';
 
 /**
@@ -105,7 +106,8 @@ export function createPeerConnection(config: MediaConfig, role: TransportRole): 
     const ufrag = pc.iceTransports[0]?.connection.localUsername;
     const ok = typeof username === 'string' && ufrag !== undefined && username.split(':')[0] === ufrag;
     if (ok) {
-      admitChecked(protocol, addr, pc.iceTransports[0]!.connection, fastJoinEnabled());
+      const selection = !fastJoinEnabled() ? 'by-nomination' : nodeIsDtlsServer(pc) ? 'on-dtls' : 'on-check';
+      admitChecked(protocol, addr, pc.iceTransports[0]!.connection, selection);
       handshake.checkAccepted(protocol, addr);
     }
     return ok;
@@ -134,6 +136,40 @@ export function createPeerConnection(config: MediaConfig, role: TransportRole): 
   });
   const handshake = fastDtlsHandshake(pc);
   return pc;
+}
+
+/**
+ * Make the node the DTLS client of a connection it offers (`a=setup:active` instead of actpass):
+ * its ClientHello then leaves with the answer to the client's first check, and the picture can
+ * follow its flight 5 (DtlsClientHandshake). Call before the offer is made.
+ */
+export function leadDtls(pc: RTCPeerConnection): void {
+  if (!nodeLeadsDtls()) return;
+  guardEarlySctp();
+  const transports = (pc as unknown as { dtlsTransports: { role: string; state: string }[] }).dtlsTransports;
+  for (const t of transports) if (t.role === 'auto' && t.state === 'new') t.role = 'client';
+}
+
+let sctpGuarded = false;
+/**
+ * As DTLS client the node's handshake ends after the browser's, which may open SCTP at once;
+ * werift then flushes its data channels before its own SCTP start has numbered them and
+ * throws (an unhandled rejection). Number them on first use instead, the way werift's start
+ * would (even stream ids: the node is the ICE-controlled side).
+ */
+function guardEarlySctp(): void {
+  if (sctpGuarded) return;
+  sctpGuarded = true;
+  const proto = RTCSctpTransport.prototype as unknown as {
+    dataChannelId?: number;
+    isServer: boolean;
+    dataChannelFlush(): Promise<void>;
+  };
+  const flush = proto.dataChannelFlush;
+  proto.dataChannelFlush = function (this: typeof proto) {
+    this.dataChannelId ??= this.isServer ? 0 : 1;
+    return flush.call(this);
+  };
 }
 
 /** Replace the address of host candidates with the announced one, in a candidate line or an SDP. */
