@@ -1,5 +1,5 @@
 import type { RTCRtpTransceiver, RtpPacket } from 'werift';
-import { RtcpRrPacket, RtcpSrPacket } from 'werift';
+import { GenericNack, RtcpRrPacket, RtcpSrPacket, RtcpTransportLayerFeedback } from 'werift';
 import { RtpMunger, seqDiff } from './RtpMunger.ts';
 import { vp8TemporalId } from './keyframe.ts';
 import { LayerController } from './LayerController.ts';
@@ -14,6 +14,9 @@ const PACKET_OVERHEAD = 60;
 const CALM_REPORTS_TO_LOWER = 4;
 /** a report is calm only below this loss: the copies hide most loss, not all of it */
 const CALM_LOSS = 0.005;
+
+/** copies before any report once the receiver has asked for a repair: what 4-10 % loss wants */
+const NACKED_PROTECTION = 2;
 
 /** Copies of each reference-frame packet for a loss rate: residual loss^(copies+1) well under 1 %. */
 function copiesFor(loss: number): number {
@@ -73,6 +76,7 @@ export class DownTrack {
     const sender = transceiver.sender;
     this.forwarder = new ForwardingSender(sender);
     downlink?.attach(sender);
+    if (downlink) this.unsubscribers.push(downlink.watch(() => this.onLinkFeedback()));
     this.unsubscribers.push(
       sender.onPictureLossIndication.subscribe(() => track.requestKeyframe(Math.max(0, this.current)))
         .unSubscribe,
@@ -80,6 +84,8 @@ export class DownTrack {
         if (packet instanceof RtcpRrPacket || packet instanceof RtcpSrPacket) {
           for (const report of packet.reports)
             if (report.ssrc === sender.ssrc) this.onReceiverReport(report.fractionLost / 256);
+        } else if (packet instanceof RtcpTransportLayerFeedback && packet.feedback instanceof GenericNack) {
+          this.onNack();
         }
       }).unSubscribe,
     );
@@ -89,6 +95,18 @@ export class DownTrack {
     }
     if (track.kind === 'audio') this.current = 0;
     track.addDownTrack(this);
+  }
+
+  /**
+   * A NACK before the link has been judged: loss is there, and the first receiver report is
+   * most of a second away, the first transport-wide feedback a few hundred milliseconds. On a
+   * long link every packet of a reference frame lost meanwhile freezes the picture for a round
+   * trip: take the link for one that loses a few percent until the reports say better.
+   */
+  private onNack(): void {
+    if (this.reported || this.track.kind !== 'video' || this.protection >= NACKED_PROTECTION) return;
+    this.protection = NACKED_PROTECTION;
+    this.calmReports = 0;
   }
 
   private onReceiverReport(fractionLost: number): void {
@@ -126,6 +144,26 @@ export class DownTrack {
     }
   }
 
+  /**
+   * What the subscriber's transport-wide feedback says of its link, on each message (and each
+   * tick). The first receiver report comes a second or more after the first picture, and until
+   * then a lossy link breaks frame after frame: the copies rise as soon as feedback shows the
+   * loss (lowering stays with the reports, see chooseRepair).
+   */
+  private onLinkFeedback(): void {
+    const downlink = this.downlink;
+    if (!downlink || this.closed) return;
+    const estimate = downlink.estimator;
+    const live = downlink.live;
+    this.layers.onDelay(live, estimate.usage === 'overuse', estimate.ceilingBps);
+    this.feedbackLoss = live ? estimate.lossRatio : 0;
+    const wanted = copiesFor(this.feedbackLoss);
+    if (this.track.kind === 'video' && !this.layers.queueing && wanted > this.protection) {
+      this.protection = wanted;
+      this.calmReports = 0;
+    }
+  }
+
   /** The layer this subscriber should get (for dynacast: what the publisher must keep sending). */
   get neededLayer(): number {
     return this.track.kind === 'audio' ? 0 : this.layers.target;
@@ -140,18 +178,7 @@ export class DownTrack {
     if (typeof rtt === 'number' && rtt > 0) this.layers.onRtt(rtt * 1000);
     if (this.downlink) {
       this.downlink.updatePacing();
-      const estimate = this.downlink.estimator;
-      const live = this.downlink.live;
-      this.layers.onDelay(live, estimate.usage === 'overuse', estimate.ceilingBps);
-      this.feedbackLoss = live ? estimate.lossRatio : 0;
-      // The first receiver report comes a second or more after the first picture, and until
-      // then a lossy link breaks frame after frame: raise the copies as soon as feedback shows
-      // the loss (lowering stays with the reports, see chooseRepair).
-      const wanted = copiesFor(this.feedbackLoss);
-      if (this.track.kind === 'video' && !this.layers.queueing && wanted > this.protection) {
-        this.protection = wanted;
-        this.calmReports = 0;
-      }
+      this.onLinkFeedback();
     }
     const before = this.layers.target;
     this.layers.tick(this.current, { costs: this.track.layers.map((l) => l.cost) });

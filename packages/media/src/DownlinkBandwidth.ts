@@ -28,6 +28,13 @@ export class DownlinkBandwidth {
   readonly pacer = new Pacer();
   private readonly senders = new Map<RTCRtpSender, () => void>();
   private readonly reports: PacketReport[] = [];
+  private readonly listeners = new Set<() => void>();
+
+  /** Be told of every feedback message, after the estimate has taken it in; returns the unsubscribe. */
+  watch(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   attach(sender: RTCRtpSender): void {
     if (this.senders.has(sender)) return;
@@ -63,6 +70,7 @@ export class DownlinkBandwidth {
     }
     if (reports.length) this.estimator.onFeedback(reports, performance.now());
     this.updatePacing();
+    for (const listener of this.listeners) listener();
   }
 
   /** Pace at a multiple of the link's known limit; not at all while none is known (or feedback stopped). */
@@ -85,6 +93,7 @@ export class DownlinkBandwidth {
   close(): void {
     for (const off of this.senders.values()) off();
     this.senders.clear();
+    this.listeners.clear();
     this.pacer.close();
   }
 }

@@ -54,6 +54,7 @@ export function leadHandshake(
   /** the server's flight 4 by message sequence: whole once ServerHello to ServerHelloDone are here */
   const flight4 = new Map<number, Handshake>();
   let flight5: DirectFlight5 | undefined;
+  let resentAt = -Infinity;
   const handle = client.onHandleHandshakes;
   client.onHandleHandshakes = async (assembled) => {
     const rest: Handshake[] = [];
@@ -64,9 +65,12 @@ export function leadHandshake(
       else if (flight5) repeated = true;
       else if (!flight4.has(h.message_seq)) flight4.set(h.message_seq, h);
     }
-    // the server repeats its flight when ours did not reach it: send ours again now
-    if (repeated && flight5 && client.dtls.flight === 5)
+    // the server repeats its flight when ours did not reach it: send ours again now (once for
+    // the datagrams of one repeat)
+    if (repeated && flight5 && client.dtls.flight === 5 && performance.now() - resentAt > RESEND_GAP_MS) {
+      resentAt = performance.now();
       void Promise.all(client.dtls.lastMessage.map((m) => client.transport.send(m)));
+    }
     if (!flight5 && whole(flight4)) {
       try {
         flight5 = answer([...flight4.values()].sort((a, b) => a.message_seq - b.message_seq));
@@ -88,6 +92,9 @@ export function leadHandshake(
     return flight;
   }
 }
+
+/** the datagrams of one repeated server flight come within this of each other */
+const RESEND_GAP_MS = 50;
 
 /** ServerHello, Certificate, ServerKeyExchange, CertificateRequest, ServerHelloDone */
 const FLIGHT4 = new Set([SERVER_HELLO, 11, 12, 13, SERVER_HELLO_DONE]);
