@@ -17,6 +17,8 @@ const CALM_LOSS = 0.005;
 
 /** copies before any report once the receiver has asked for a repair: what 4-10 % loss wants */
 const NACKED_PROTECTION = 2;
+/** ... on a link where a repair takes this long: several frames' time */
+const NACKED_MIN_RTT_MS = 60;
 
 /** Copies of each reference-frame packet for a loss rate: residual loss^(copies+1) well under 1 %. */
 function copiesFor(loss: number): number {
@@ -101,10 +103,14 @@ export class DownTrack {
    * A NACK before the link has been judged: loss is there, and the first receiver report is
    * most of a second away, the first transport-wide feedback a few hundred milliseconds. On a
    * long link every packet of a reference frame lost meanwhile freezes the picture for a round
-   * trip: take the link for one that loses a few percent until the reports say better.
+   * trip: take the link for one that loses a few percent until the reports say better. (A
+   * NACK can also be a receiver short of CPU; on a short link the repair is cheap anyway.)
    */
   private onNack(): void {
     if (this.reported || this.track.kind !== 'video' || this.protection >= NACKED_PROTECTION) return;
+    // where a repair is quick (a short link), a NACK answered costs less than copies sent ahead
+    const rtt = this.downlink?.roundTripMs;
+    if (rtt === undefined || rtt < NACKED_MIN_RTT_MS) return;
     this.protection = NACKED_PROTECTION;
     this.calmReports = 0;
   }

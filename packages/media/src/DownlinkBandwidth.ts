@@ -29,6 +29,12 @@ export class DownlinkBandwidth {
   private readonly senders = new Map<RTCRtpSender, () => void>();
   private readonly reports: PacketReport[] = [];
   private readonly listeners = new Set<() => void>();
+  /** the link's round trip as the node measured it at the handshake, ms (undefined: not known) */
+  roundTrip: () => number | undefined = () => undefined;
+
+  get roundTripMs(): number | undefined {
+    return this.roundTrip();
+  }
 
   /** Be told of every feedback message, after the estimate has taken it in; returns the unsubscribe. */
   watch(listener: () => void): () => void {

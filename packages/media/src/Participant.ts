@@ -30,6 +30,7 @@ import type { MediaConfig } from './MediaConfig.ts';
 import { newSid } from './sid.ts';
 import { PublisherBandwidth, sendRemb } from './PublisherBandwidth.ts';
 import { DownlinkBandwidth } from './DownlinkBandwidth.ts';
+import { measuredRoundTrip } from './dtlsFastHandshake.ts';
 
 export interface ParticipantPermissions {
   subscribe: boolean;
@@ -82,7 +83,8 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   ) {
     super();
     if (local) return;
-    this.subscriber = createPeerConnection(config, 'subscriber');
+    const subscriber = (this.subscriber = createPeerConnection(config, 'subscriber'));
+    this.downlink.roundTrip = () => measuredRoundTrip(subscriber);
     this.lossyOut = this.subscriber.createDataChannel(LOSSY_LABEL, { ordered: false, maxRetransmits: 0 });
     this.watchConnection(this.subscriber, 'subscriber');
     // Connect the subscriber transport at once: tracks added later only renegotiate.

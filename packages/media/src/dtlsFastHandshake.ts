@@ -70,10 +70,18 @@ export class HandshakeTimes {
   }
 }
 
+const timesOf = new WeakMap<RTCPeerConnection, HandshakeTimes>();
+
+/** The round trip to the client of `pc` as the node measured it at the handshake, ms. */
+export function measuredRoundTrip(pc: RTCPeerConnection): number | undefined {
+  return timesOf.get(pc)?.rttMs;
+}
+
 /** The node's side of the DTLS handshake on `pc`, whichever role it has there. */
 export function fastDtlsHandshake(pc: RTCPeerConnection): FastHandshake {
   if (!internals || !fastJoinEnabled()) return { checkAccepted: () => undefined };
   const times = new HandshakeTimes();
+  timesOf.set(pc, times);
   return {
     checkAccepted(protocol, addr) {
       if (times.firstCheckAt !== undefined) return;
