@@ -79,10 +79,15 @@ export class DownlinkBandwidth {
     for (const listener of this.listeners) listener();
   }
 
-  /** Pace at a multiple of the link's known limit; not at all while none is known (or feedback stopped). */
+  /**
+   * Pace at a multiple of what the link is known to carry; not at all while no limit is known
+   * (or feedback stopped). Known to carry: the rate at its last overuse, or what is arriving now
+   * if more (a cap lifted: the pacer smooths bursts, it must not hold the stream to an old limit).
+   */
   updatePacing(): void {
-    const ceiling = this.estimator.ceilingBps;
-    this.pacer.setRate(this.live && Number.isFinite(ceiling) ? PACING_FACTOR * ceiling : Infinity);
+    const { ceilingBps, ackedBps } = this.estimator;
+    const carried = Math.max(ceilingBps, ackedBps);
+    this.pacer.setRate(this.live && Number.isFinite(ceilingBps) ? PACING_FACTOR * carried : Infinity);
   }
 
   private sentRecord(wideSeq: number): SentInfo | undefined {
