@@ -1,6 +1,7 @@
 import type { RTCRtpTransceiver, RtpPacket } from 'werift';
 import { GenericNack, RtcpRrPacket, RtcpSrPacket, RtcpTransportLayerFeedback } from 'werift';
 import { RtpMunger, seqDiff } from './RtpMunger.ts';
+import { Vp8Munger } from './Vp8Munger.ts';
 import { vp8TemporalId } from './keyframe.ts';
 import { LayerController } from './LayerController.ts';
 import { ForwardingSender } from './ForwardingSender.ts';
@@ -32,6 +33,8 @@ function copiesFor(loss: number): number {
  */
 export class DownTrack {
   readonly munger: RtpMunger;
+  /** VP8's picture numbering across switches (undefined for other codecs) */
+  private readonly vp8?: Vp8Munger;
   readonly layers: LayerController;
   private readonly forwarder: ForwardingSender;
   packetsSent = 0;
@@ -74,6 +77,7 @@ export class DownTrack {
     private readonly downlink?: DownlinkBandwidth,
   ) {
     this.munger = new RtpMunger(track.clockRate);
+    if (track.mimeType.toLowerCase() === 'video/vp8') this.vp8 = new Vp8Munger();
     this.layers = new LayerController(track.layers.length);
     const sender = transceiver.sender;
     this.forwarder = new ForwardingSender(sender);
@@ -267,7 +271,7 @@ export class DownTrack {
     }
     if (layer === target && keyframe) {
       // switch layers on the new layer's keyframe, so the picture never breaks
-      this.munger.switchSource();
+      this.switchSource();
       this.current = layer;
       this.cacheEndSeq = -1;
       this.layerSwitches++;
@@ -291,7 +295,7 @@ export class DownTrack {
   private start(layer: number, rtp: RtpPacket): void {
     const restart = this.liveKeyframeOnly;
     this.liveKeyframeOnly = false;
-    this.munger.switchSource();
+    this.switchSource();
     this.current = layer;
     this.cacheEndSeq = -1;
     this.send(rtp);
@@ -303,7 +307,7 @@ export class DownTrack {
     for (let i = target; i >= 0; i--) {
       const group = this.track.layers[i]?.keyframeCache.group;
       if (!group?.length) continue;
-      this.munger.switchSource();
+      this.switchSource();
       this.current = i;
       for (const packet of group) this.send(packet);
       this.cacheEndSeq = group[group.length - 1]!.header.sequenceNumber;
@@ -319,8 +323,11 @@ export class DownTrack {
     const seq = header.sequenceNumber;
     const ts = header.timestamp;
     const extensions = header.extensions;
+    const original = rtp.payload;
     const now = performance.now();
     if (this.munger.rewrite(header, now)) {
+      // the shared packet carries this subscriber's picture numbering while it is sent
+      if (this.vp8) rtp.payload = this.vp8.rewrite(original);
       // Frames more built on get more copies: a lost frame of the base temporal layer stops
       // the picture until it is repaired, one of a higher layer drops the frames above it (at
       // high loss, so many that the picture stutters), one of the top layer only itself.
@@ -358,6 +365,13 @@ export class DownTrack {
     header.sequenceNumber = seq;
     header.timestamp = ts;
     header.extensions = extensions;
+    rtp.payload = original;
+  }
+
+  /** The next packet starts a new source: numbering continues across it. */
+  private switchSource(): void {
+    this.munger.switchSource();
+    this.vp8?.switchSource();
   }
 
   private canSend(): boolean {
@@ -368,7 +382,7 @@ export class DownTrack {
   /** After a pause the stream continues as a new source, from a keyframe. */
   resume(): void {
     if (this.track.kind === 'video') this.current = -1;
-    else this.munger.switchSource();
+    else this.switchSource();
   }
 
   close(): void {
