@@ -17,15 +17,19 @@ function vp8(pictureId: number, tl0: number, tid = 0): Buffer {
     0x2a,
   ]);
 }
+/** what the subscriber is sent: the rewritten first bytes, if any, then the rest */
+function sent(munger: Vp8Munger, payload: Buffer): Buffer {
+  const head = munger.rewrite(payload);
+  return head ? Buffer.concat([head, payload.subarray(head.length)]) : payload;
+}
 const pictureIdOf = (p: Buffer) => ((p[2]! & 0x7f) << 8) | p[3]!;
 const tl0Of = (p: Buffer) => p[4]!;
 
 describe('VP8 picture numbering for one subscriber', () => {
-  it('leaves a source it has not switched from untouched, without copying', () => {
+  it('leaves a source it has not switched from untouched', () => {
     const munger = new Vp8Munger();
-    const payload = vp8(1000, 50);
-    assert.equal(munger.rewrite(payload), payload);
-    assert.equal(munger.rewrite(vp8(1001, 51)).equals(vp8(1001, 51)), true);
+    assert.equal(munger.rewrite(vp8(1000, 50)), undefined);
+    assert.equal(munger.rewrite(vp8(1001, 51)), undefined);
   });
 
   it('continues the numbering across a switch to another layer, and keeps the new layer’s own gaps', () => {
@@ -34,10 +38,10 @@ describe('VP8 picture numbering for one subscriber', () => {
     munger.rewrite(vp8(1001, 51, 1));
     munger.switchSource();
     // the other layer counts its own pictures
-    const first = munger.rewrite(vp8(20000, 7));
+    const first = sent(munger, vp8(20000, 7));
     assert.equal(pictureIdOf(first), 1002);
     assert.equal(tl0Of(first), 52);
-    const next = munger.rewrite(vp8(20003, 8, 2)); // two pictures the publisher never sent
+    const next = sent(munger, vp8(20003, 8, 2)); // two pictures the publisher never sent
     assert.equal(pictureIdOf(next), 1005);
     assert.equal(tl0Of(next), 53);
     assert.equal(next[5], 2 << 6, 'the rest of the descriptor is as it came');
@@ -47,7 +51,7 @@ describe('VP8 picture numbering for one subscriber', () => {
     const munger = new Vp8Munger();
     munger.rewrite(vp8(0x7fff, 255));
     munger.switchSource();
-    const first = munger.rewrite(vp8(10, 3));
+    const first = sent(munger, vp8(10, 3));
     assert.equal(pictureIdOf(first), 0);
     assert.equal(tl0Of(first), 0);
   });
@@ -57,7 +61,7 @@ describe('VP8 picture numbering for one subscriber', () => {
     const short = (id: number) => Buffer.from([0x90, 0x80, id & 0x7f, 0x9d]);
     munger.rewrite(short(127));
     munger.switchSource();
-    const first = munger.rewrite(short(40));
+    const first = sent(munger, short(40));
     assert.equal(first[2], 0);
     assert.equal(first.length, 4);
   });
@@ -67,8 +71,8 @@ describe('VP8 picture numbering for one subscriber', () => {
     for (let i = 0; i < 5000; i++) {
       const payload = randomBytes(i % 12);
       if (i % 97 === 0) munger.switchSource();
-      const out = munger.rewrite(payload);
-      assert.equal(out.length, payload.length);
+      const head = munger.rewrite(payload);
+      assert.ok(!head || head.length <= payload.length);
     }
   });
 });

@@ -326,8 +326,8 @@ export class DownTrack {
     const original = rtp.payload;
     const now = performance.now();
     if (this.munger.rewrite(header, now)) {
-      // the shared packet carries this subscriber's picture numbering while it is sent
-      if (this.vp8) rtp.payload = this.vp8.rewrite(original);
+      // this subscriber's picture numbering: the first bytes it gets instead of the payload's
+      const head = this.vp8?.rewrite(original);
       // Frames more built on get more copies: a lost frame of the base temporal layer stops
       // the picture until it is repaired, one of a higher layer drops the frames above it (at
       // high loss, so many that the picture stutters), one of the top layer only itself.
@@ -338,17 +338,19 @@ export class DownTrack {
       const pacer = this.downlink?.pacer;
       if (pacer?.limited && this.forwarder.ready) {
         // Held for its turn: keep what the send needs, as the shared packet is restored below.
-        const held = { header: { marker: header.marker }, payload: rtp.payload } as RtpPacket;
+        const held = { header: { marker: header.marker }, payload: original } as RtpPacket;
+        const heldHead = head && Buffer.from(head);
         const outSeq = header.sequenceNumber;
         const outTs = header.timestamp;
         pacer.submit(
-          rtp.payload.length + PACKET_OVERHEAD,
-          (at) => void this.forwarder.send(held, outSeq, outTs, at, copies),
+          original.length + PACKET_OVERHEAD,
+          (at) => void this.forwarder.send(held, outSeq, outTs, at, copies, heldHead),
           this.track.kind === 'audio',
         );
-      } else if (!this.forwarder.send(rtp, header.sequenceNumber, header.timestamp, now, copies)) {
+      } else if (!this.forwarder.send(rtp, header.sequenceNumber, header.timestamp, now, copies, head)) {
         // Publisher's extension ids mean nothing on this connection; werift writes its own.
         header.extensions = NO_EXTENSIONS;
+        if (head) rtp.payload = Buffer.concat([head, original.subarray(head.length)]);
         // werift clones the packet synchronously before its first await, so the shared packet
         // can be restored right after the call and the next subscriber sees the original.
         this.transceiver.sender.sendRtp(rtp).catch(() => undefined);

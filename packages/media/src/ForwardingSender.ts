@@ -38,6 +38,8 @@ const SENT_RECORDS = 2048;
 const NO_CSRC: number[] = [];
 /** how often the sender-report clock pair is refreshed */
 const REPORT_CLOCK_MS = 50;
+/** the most first bytes a subscriber may have of its own (a VP8 descriptor up to TL0PICIDX) */
+const MAX_HEAD = 8;
 /** read once: Node's getter calls into C++ each time */
 const TIME_ORIGIN = performance.timeOrigin;
 
@@ -108,6 +110,11 @@ interface IceInternals {
 /** One history slot: the packet werift may retransmit, with its own extension buffers. */
 interface Slot {
   packet: RtpPacket;
+  /** the payload as it came (shared by every subscriber) */
+  source: Buffer;
+  /** this subscriber's own first bytes of it (Vp8Munger), `headLength` of them; 0: none */
+  head: Buffer;
+  headLength: number;
   twcc?: Buffer;
   absSendTime?: Buffer;
   /** bytes of the serialized header; undefined when its extensions need werift's writer */
@@ -151,7 +158,15 @@ export class ForwardingSender {
     );
   }
 
-  send(source: RtpPacket, sequenceNumber: number, timestamp: number, nowMs: number, copies = 0): boolean {
+  send(
+    source: RtpPacket,
+    sequenceNumber: number,
+    timestamp: number,
+    nowMs: number,
+    copies = 0,
+    /** first bytes to send in place of the payload's own (this subscriber's VP8 numbering) */
+    head?: Buffer,
+  ): boolean {
     const s = this.sender;
     const dtls = s.dtlsTransport;
     const codec = s.codec;
@@ -175,8 +190,14 @@ export class ForwardingSender {
     header.timestamp = timestamp;
     header.ssrc = s.ssrc;
     const primary = s.redRedundantPayloadType;
-    packet.payload =
+    const payload =
       primary === undefined ? source.payload : this.red.pack(source.payload, timestamp, primary);
+    slot.source = payload;
+    slot.headLength = 0;
+    if (head && primary === undefined && head.length <= slot.head.length && head.length <= payload.length) {
+      head.copy(slot.head);
+      slot.headLength = head.length;
+    }
     const wallMs = TIME_ORIGIN + nowMs;
     if (slot.twcc) {
       dtls.transportSequenceNumber = (dtls.transportSequenceNumber + 1) & 0xffff;
@@ -187,7 +208,7 @@ export class ForwardingSender {
       slot.absSendTime.writeUIntBE(Math.floor(((wallMs + NTP_EPOCH_OFFSET_MS) * 262.144) % 0x1000000), 0, 3);
     }
 
-    const datagram = this.encrypt(dtls.srtp, header, packet.payload, slot);
+    const datagram = this.encrypt(dtls.srtp, header, slot);
     pair.protocol.transport.socket.send(datagram, pair.remoteAddr[1], pair.remoteAddr[0]);
     if (copies > 0) this.repeats.add(datagram, copies, nowMs);
     pair.packetsSent++;
@@ -204,8 +225,8 @@ export class ForwardingSender {
       s.rtpTimestamp = timestamp;
       s.ntpTimestamp = toNtp(wallMs);
     }
-    s.octetCount += packet.payload.length;
-    s.headerBytesSent += datagram.length - packet.payload.length;
+    s.octetCount += payload.length;
+    s.headerBytesSent += datagram.length - payload.length;
     s.packetCount = (s.packetCount + 1) % 0x100000000;
     s.rtpCache[sequenceNumber % RTP_HISTORY_SIZE] = packet;
     if (slot.twcc) this.recordSent(dtls.transportSequenceNumber, datagram.length, wallMs);
@@ -234,10 +255,13 @@ export class ForwardingSender {
    * SRTP with AEAD_AES_128_GCM (RFC 7714): the header, written straight into the datagram, is
    * the additional authenticated data. Other profiles go through werift's session.
    */
-  private encrypt(srtp: SrtpInternals, header: RtpHeader, payload: Buffer, slot: Slot): Buffer {
+  private encrypt(srtp: SrtpInternals, header: RtpHeader, slot: Slot): Buffer {
     const context = srtp.localContext;
     const cipher = context.cipher;
-    if (cipher.aeadAuthTagLen !== 16 || slot.headerSize === undefined) return srtp.encrypt(payload, header);
+    if (cipher.aeadAuthTagLen !== 16 || slot.headerSize === undefined)
+      return srtp.encrypt(slot.packet.payload, header);
+    const payload = slot.source;
+    const headLength = slot.headLength;
     const state = context.getSrtpSsrcState(header.ssrc);
     context.updateRolloverCount(header.sequenceNumber, state);
     const headerSize = slot.headerSize;
@@ -252,7 +276,11 @@ export class ForwardingSender {
     for (let i = 0; i < 12; i++) iv[i]! ^= salt[i]!;
     const gcm = createCipheriv('aes-128-gcm', cipher.srtpSessionKey, iv);
     gcm.setAAD(datagram.subarray(0, headerSize));
-    gcm.update(payload).copy(datagram, headerSize);
+    // GCM is a stream: this subscriber's first bytes, then the rest of the shared payload
+    if (headLength > 0) {
+      gcm.update(slot.head.subarray(0, headLength)).copy(datagram, headerSize);
+      gcm.update(payload.subarray(headLength)).copy(datagram, headerSize + headLength);
+    } else gcm.update(payload).copy(datagram, headerSize);
     gcm.final();
     gcm.getAuthTag().copy(datagram, headerSize + payload.length);
     return datagram;
@@ -291,8 +319,24 @@ export class ForwardingSender {
           extensions.push({ id: e.id, payload: (slot.absSendTime = Buffer.alloc(3)) });
       }
       slot.packet = new RtpPacket(new RtpHeader({ csrc: NO_CSRC, extensions }), Buffer.alloc(0));
+      slot.source = slot.packet.payload;
+      slot.head = Buffer.alloc(MAX_HEAD);
+      slot.headLength = 0;
+      // werift reads the payload to answer a NACK: the bytes as this subscriber got them, put
+      // together only then (a rare read), never on the forwarding path
+      const full = slot as Slot;
+      Object.defineProperty(slot.packet, 'payload', {
+        get: () =>
+          full.headLength > 0
+            ? Buffer.concat([full.head.subarray(0, full.headLength), full.source.subarray(full.headLength)])
+            : full.source,
+        set: (value: Buffer) => {
+          full.source = value;
+          full.headLength = 0;
+        },
+      });
       slot.headerSize = oneByteHeaderSize(extensions);
-      return slot as Slot;
+      return full;
     });
     this.builtFor = s.headerExtensions;
     this.builtForMid = s.mid;

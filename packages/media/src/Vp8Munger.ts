@@ -10,8 +10,9 @@
  * seconds at a time on a lossy link. Within a source the offsets stay fixed, so its own gaps
  * stay visible.
  *
- * Only payloads whose numbers change are copied (the shared payload is every subscriber's):
- * a subscriber that never switched costs nothing.
+ * The payload is every subscriber's, so it is never written: what changes is handed on as a
+ * new first few bytes (the descriptor up to the numbers), which the sender encrypts in place of
+ * the payload's own. A subscriber that never switched costs nothing.
  */
 export class Vp8Munger {
   private pictureIdOffset = 0;
@@ -20,16 +21,21 @@ export class Vp8Munger {
   private lastPictureId = -1;
   private lastTl0 = -1;
   private switchPending = false;
+  /** the rewritten first bytes of the last payload: reused, valid until the next call */
+  private readonly head = Buffer.alloc(MAX_HEAD);
 
   /** The next packet starts a new source; it begins a picture (a keyframe). */
   switchSource(): void {
     this.switchPending = true;
   }
 
-  /** The payload to send: `payload` itself, or a copy with the numbers shifted. */
-  rewrite(payload: Buffer): Buffer {
+  /**
+   * The first bytes to send in place of `payload`'s own (its descriptor with the numbers
+   * shifted), or undefined when they stay as they are. Valid until the next call.
+   */
+  rewrite(payload: Buffer): Buffer | undefined {
     const at = descriptorFields(payload);
-    if (!at) return payload;
+    if (!at) return undefined;
     const pictureId = at.pictureId >= 0 ? readPictureId(payload, at) : -1;
     const tl0 = at.tl0 >= 0 ? payload[at.tl0]! : -1;
     if (this.switchPending) {
@@ -47,12 +53,12 @@ export class Vp8Munger {
     )
       this.lastPictureId = outPictureId;
     if (outTl0 >= 0 && (this.lastTl0 < 0 || ahead(outTl0, this.lastTl0, 256))) this.lastTl0 = outTl0;
-    if (outPictureId === pictureId && outTl0 === tl0) return payload;
-    const out = Buffer.allocUnsafe(payload.length);
-    payload.copy(out);
-    if (outPictureId >= 0) writePictureId(out, at, outPictureId);
-    if (outTl0 >= 0) out[at.tl0] = outTl0;
-    return out;
+    if (outPictureId === pictureId && outTl0 === tl0) return undefined;
+    const head = this.head.subarray(0, at.end);
+    payload.copy(head, 0, 0, at.end);
+    if (outPictureId >= 0) writePictureId(head, at, outPictureId);
+    if (outTl0 >= 0) head[at.tl0] = outTl0;
+    return head;
   }
 }
 
@@ -63,7 +69,11 @@ interface Fields {
   pictureIdModulo: number;
   /** byte offset of TL0PICIDX (-1: none) */
   tl0: number;
+  /** bytes up to and including the last of them */
+  end: number;
 }
+/** payload descriptor bytes up to TL0PICIDX at most: 2 + 2 + 1 */
+const MAX_HEAD = 5;
 
 /** Where the numbers are in a VP8 payload descriptor; undefined when it has neither (or is cut short). */
 function descriptorFields(p: Buffer): Fields | undefined {
@@ -84,7 +94,7 @@ function descriptorFields(p: Buffer): Fields | undefined {
   if (x & 0x40) tl0 = i++;
   if (p.length <= i - 1 || (pictureId < 0 && tl0 < 0)) return undefined;
   if (pictureIdModulo === 0x8000 && p.length < pictureId + 2) return undefined;
-  return { pictureId, pictureIdModulo, tl0 };
+  return { pictureId, pictureIdModulo, tl0, end: i };
 }
 
 function readPictureId(p: Buffer, at: Fields): number {
