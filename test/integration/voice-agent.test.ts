@@ -181,11 +181,12 @@ describe('the voice agent in a room', () => {
     await mic.play(spoken('Stop. Can you tell me the price instead?'));
     await new Promise((r) => setTimeout(r, 2500));
     const stoppedAfter = fellSilent(bot, interrupted) - interrupted;
+    const view = await agentView('voice-barge');
     assert.ok(
       stoppedAfter < 1000,
-      `the agent fell silent ${Math.round(stoppedAfter)} ms after the customer began`,
+      `the agent fell silent ${Math.round(stoppedAfter)} ms after the customer began; ` +
+        `barge-ins ${JSON.stringify(view.bargeIns)}, turns ${JSON.stringify(view.turns.map((t) => t.transcript))}`,
     );
-    const view = await agentView('voice-barge');
     const stop = view.bargeIns.find((b) => !b.resumed);
     assert.ok(stop, 'an interruption was recorded');
     assert.ok(stop.stopMs < 600, `stopped ${stop.stopMs} ms after the onset`);

@@ -162,10 +162,16 @@ export class LiveConversation {
   private enqueue(work: () => Promise<void>): Promise<void> {
     this.pendingTurns++;
     this.turn = this.turn
-      .then(work)
+      .then(() => (this.closed ? undefined : work()))
       .catch((err: unknown) => {
+        // A turn cut short by the node shutting down (its store already closed) is no failure to report.
+        if (this.closed) return;
         console.error(`conversation ${this.id}: ${(err as Error).message}`);
-        this.say('assistant', phrases(this.record.language).unavailable);
+        try {
+          this.say('assistant', phrases(this.record.language).unavailable);
+        } catch (sayErr) {
+          console.error(`conversation ${this.id}: could not tell the customer: ${(sayErr as Error).message}`);
+        }
       })
       .finally(() => this.pendingTurns--);
     return this.turn;
