@@ -38,7 +38,8 @@ function describeDatagram(data: Buffer): string[] {
     const cls = data.readUInt16BE(0) & 0x0110;
     return [cls === 0 ? 'stun-request' : cls === 0x0100 ? 'stun-response' : 'stun-error'];
   }
-  if (first < 20 || first > 63) return ['media'];
+  // RTCP's packet types (200-207, 192-223 with the marker bit's place) tell it from RTP
+  if (first < 20 || first > 63) return [(data[1] ?? 0) >= 192 && (data[1] ?? 0) <= 223 ? 'rtcp' : 'media'];
   const kinds: string[] = [];
   for (let at = 0; at + 13 <= data.length; at += 13 + data.readUInt16BE(at + 11)) {
     const type = data[at]!;
@@ -221,21 +222,38 @@ describe('the DTLS handshake between the node and its clients', { timeout: 180_0
   });
 
   describe('led by the node (it offers a=setup:active)', () => {
-    /** What the node's handshake as client looked like on the wire since `from`. */
+    /**
+     * What the node's handshake as client looked like on the wire since `from`, on the
+     * connection the client receives on (a browser publishing too has a second one, the one
+     * RTP comes in on).
+     */
     function ledSince(from: number) {
       const ports = newcomerPorts();
-      const socket = wire.filter((d) => d.at >= from && ports.includes(d.port));
+      const recent = wire.filter((d) => d.at >= from && ports.includes(d.port));
+      const publishing = new Set(recent.filter((d) => !d.out && d.kinds[0] === 'media').map((d) => d.port));
+      const viewerPort = recent.find(
+        (d) => !publishing.has(d.port) && d.out && d.kinds.some((k) => k.startsWith('ClientHello')),
+      )?.port;
+      const socket = recent.filter((d) => d.port === viewerPort);
       const has = (d: Datagram, kind: string) => d.kinds.some((k) => k.startsWith(kind));
       const check = socket.find((d) => !d.out && has(d, 'stun-request'));
       const hello = socket.find((d) => d.out && has(d, 'ClientHello'));
-      // the last connection to finish: a browser publishing too has two
-      const finished = socket.filter((d) => !d.out && has(d, 'ChangeCipherSpec')).pop();
-      assert.ok(check && hello && finished, 'a check, the hello and the client’s Finished on the wire');
+      const serverFlight = socket.find((d) => !d.out && has(d, 'ServerHello'));
+      const flight5 = socket.find((d) => d.out && has(d, 'ClientKeyExchange'));
+      const finished = hello && socket.find((d) => d.at > hello.at && !d.out && has(d, 'ChangeCipherSpec'));
+      assert.ok(
+        check && hello && serverFlight && flight5 && finished,
+        'on the viewer’s connection: a check, the hello, the client’s flight, flight 5 and the client’s Finished',
+      );
       return {
         checkAt: check.at,
         /** the first check in to the node's ClientHello out */
         helloAfterCheck: hello.at - check.at,
         verifyRequests: socket.filter((d) => has(d, 'HelloVerifyRequest')).length,
+        /** how much longer than the round trip the client took to answer the hello */
+        clientLate: Math.max(0, serverFlight.at - hello.at - RTT),
+        /** the client's flight in to the node's flight 5 out */
+        flight5AfterServer: flight5.at - serverFlight.at,
         /** when the client's Finished, the end of the handshake, reached the node */
         finishedAt: finished.at,
       };
@@ -243,8 +261,11 @@ describe('the DTLS handshake between the node and its clients', { timeout: 180_0
 
     /**
      * The client joins and decodes (`join` resolves with when); on the wire, the node's hello
-     * left with the answer to the first check, and the picture was there about two round trips
-     * after that check, as the media followed the node's own Finished.
+     * left with the answer to the first check, its flight 5 right after the client's flight,
+     * the media right behind it, and so the picture was there about two round trips after the
+     * check, plus whatever the client took beyond a round trip to answer the hello (Chromium's
+     * network thread, on two cores shared with the node and the publisher, can sit on the
+     * hello for up to a few hundred milliseconds; it answers the node's own check as late).
      */
     async function assertLed(client: string, join: () => Promise<number>): Promise<void> {
       viewerLink(0);
@@ -254,14 +275,21 @@ describe('the DTLS handshake between the node and its clients', { timeout: 180_0
       const led = ledSince(from);
       const picture = decodedAt - led.checkAt;
       console.log(
-        `${client}: picture ${Math.round(picture)} ms after the first check at rtt ${RTT} ms (the client's Finished at ${Math.round(led.finishedAt - led.checkAt)} ms); ClientHello ${Math.round(led.helloAfterCheck)} ms after the check`,
+        `${client}: picture ${Math.round(picture)} ms after the first check at rtt ${RTT} ms ` +
+          `(the client answered the hello ${Math.round(led.clientLate)} ms later than a round trip, ` +
+          `its Finished at ${Math.round(led.finishedAt - led.checkAt)} ms); ClientHello ${Math.round(led.helloAfterCheck)} ms ` +
+          `after the check, flight 5 ${Math.round(led.flight5AfterServer)} ms after the client's flight,`,
       );
       assert.ok(led.helloAfterCheck < 30, 'the ClientHello leaves with the answer to the first check');
       assert.equal(led.verifyRequests, 0, 'no cookie round trip');
+      assert.ok(led.flight5AfterServer < 50, 'flight 5 leaves as soon as the client’s flight is in');
       // Two and a half round trips at most: check, hello, server flight, then flight 5 with the
       // picture behind it. Had the browser dropped that media, the picture would wait another
       // round trip for a keyframe; led by the browser the handshake itself ends at 2.5.
-      assert.ok(picture < 2.5 * RTT, `the picture ${Math.round(picture)} ms after the first check`);
+      assert.ok(
+        picture - led.clientLate < 2.5 * RTT,
+        `the picture ${Math.round(picture)} ms after the first check, ${Math.round(led.clientLate)} ms of it the client's`,
+      );
     }
 
     it('with a wrtc client: its ClientHello leaves with the first check’s answer, the picture right behind its flight 5', async () => {
