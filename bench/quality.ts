@@ -108,12 +108,16 @@ export async function run() {
       keepPublisherClean();
       const viewer = await Bot.join(node.url, node.token(`cap-${cap}`));
       try {
+        await until(() => viewer.firstFrameAt !== undefined, 15000, 'first frame under the cap');
+        const from = performance.now();
         await new Promise((r) => setTimeout(r, 10000));
         const down = node.node.sfu.get('test')!.byIdentity(`cap-${cap}`)!.downTracks.get(camera!.sid)!;
         const name = cap ? `${cap}kbps` : 'uncapped';
         figures[`layer_at_${name}`] = down.current;
+        const freeze = Math.round(freezeRatio(viewer.frameTimes, from, performance.now()) * 1000) / 1000;
+        figures[`freeze_ratio_at_${name}`] = freeze;
         layerRows.push(
-          `| ${cap || '∞'} | ${down.current} | ${track.layers.map((l) => Math.round(l.bitrate / 1000)).join(' / ')} | ${Math.round(down.bitrate / 1000)} |`,
+          `| ${cap || '∞'} | ${down.current} | ${track.layers.map((l) => Math.round(l.bitrate / 1000)).join(' / ')} | ${Math.round(down.bitrate / 1000)} | ${freeze} | ${down.layers.probesPassed} / ${down.layers.probesFailed} |`,
         );
       } finally {
         await viewer.leave();
@@ -127,9 +131,9 @@ export async function run() {
       '| ---: | ---: | ---: | ---: | ---: | ---: |',
       ...rows,
       '',
-      'layer chosen after 10 s against a downlink cap (layer 0 = 320x180, 1 = 640x360)',
-      '| cap kbit/s | layer sent | layers received kbit/s | sent to viewer kbit/s |',
-      '| ---: | ---: | --- | ---: |',
+      'layer chosen 10 s after the first frame against a downlink cap (layer 0 = 320x180, 1 = 640x360); freeze ratio over those 10 s',
+      '| cap kbit/s | layer sent | layers received kbit/s | sent to viewer kbit/s | freeze ratio | padding probes passed / failed |',
+      '| ---: | ---: | --- | ---: | ---: | ---: |',
       ...layerRows,
     ].join('\n');
     return { figures, table };

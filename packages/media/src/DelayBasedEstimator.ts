@@ -50,9 +50,9 @@ const RATE_WINDOW_MS = 1000;
 /** on overuse the link is taken to carry this share of what arrived (GCC's beta) */
 const BACKOFF = 0.85;
 /**
- * the ceiling found at an overuse holds this long: the node sends no padding to probe with, so
- * only trying a layer again shows that the link has room (GCC's slow rise would be blind here);
- * as long as the longest wait after a failed try (LayerController's backoff)
+ * the ceiling found at an overuse holds this long: only a probe (padding up to the next layer's
+ * rate, or a try of that layer) shows that the link has room again, and GCC's slow rise would be
+ * blind here; as long as the longest wait after a failed try (LayerController's backoff)
  */
 const CEILING_MEMORY_MS = 8000;
 /** feedback older than this no longer speaks for the link */

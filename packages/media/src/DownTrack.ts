@@ -3,7 +3,7 @@ import { GenericNack, RtcpRrPacket, RtcpSrPacket, RtcpTransportLayerFeedback } f
 import { RtpMunger, seqDiff } from './RtpMunger.ts';
 import { Vp8Munger } from './Vp8Munger.ts';
 import { vp8TemporalId } from './keyframe.ts';
-import { LayerController } from './LayerController.ts';
+import { LayerController, type ProbeRequest } from './LayerController.ts';
 import { ForwardingSender } from './ForwardingSender.ts';
 import type { PublishedTrack } from './PublishedTrack.ts';
 import type { DownlinkBandwidth } from './DownlinkBandwidth.ts';
@@ -20,6 +20,8 @@ const CALM_LOSS = 0.005;
 const NACKED_PROTECTION = 2;
 /** ... on a link where a repair takes this long: several frames' time */
 const NACKED_MIN_RTT_MS = 60;
+/** padding goes out in steps this far apart during a probe: a packet or two each */
+const PAD_INTERVAL_MS = 10;
 
 /** Copies of each reference-frame packet for a loss rate: residual loss^(copies+1) well under 1 %. */
 function copiesFor(loss: number): number {
@@ -65,6 +67,7 @@ export class DownTrack {
   private liveKeyframeOnly = false;
   private pausedAt = 0;
   private insurance?: ReturnType<typeof setTimeout>;
+  private padTimer?: ReturnType<typeof setInterval>;
   private readonly unsubscribers: (() => void)[] = [];
   private readonly timer?: ReturnType<typeof setInterval>;
   private closed = false;
@@ -190,9 +193,51 @@ export class DownTrack {
       this.downlink.updatePacing();
       this.onLinkFeedback();
     }
+    this.layers.paddingProbes = this.downlink !== undefined && this.forwarder.canPad && this.current >= 0;
     const before = this.layers.target;
     this.layers.tick(this.current, { costs: this.track.layers.map((l) => l.cost) });
     if (this.layers.target !== before) this.targetChanged();
+    const probe = this.layers.probeWanted;
+    if (probe) {
+      this.layers.probeWanted = undefined;
+      this.startProbe(probe);
+    }
+  }
+
+  /**
+   * Pad the link up to the layer above's rate for the probe's length and let the feedback on
+   * those packets decide the switch (ProbeCluster). The picture stays on its layer meanwhile.
+   */
+  private startProbe(probe: ProbeRequest): void {
+    const started = this.downlink?.probe(probe.durationMs, (result) => {
+      this.stopPadding();
+      if (this.closed) return;
+      const before = this.layers.target;
+      this.layers.onProbeResult(probe.layer, result.ok);
+      if (this.layers.target !== before) this.targetChanged();
+    });
+    if (!started) return this.layers.probeRefused();
+    let last = performance.now();
+    const end = last + probe.durationMs;
+    let owed = 0;
+    this.padTimer = setInterval(() => {
+      const now = performance.now();
+      owed += (probe.extraBps * (Math.min(now, end) - last)) / 8000;
+      last = now;
+      if (owed > 0 && !this.closed) owed -= this.forwarder.sendPadding(owed, now);
+      if (now >= end) this.stopPadding();
+    }, PAD_INTERVAL_MS);
+    this.padTimer.unref();
+  }
+
+  private stopPadding(): void {
+    clearInterval(this.padTimer);
+    this.padTimer = undefined;
+  }
+
+  /** bytes of padding sent to probe this subscriber's link */
+  get paddingBytesSent(): number {
+    return this.forwarder.paddingBytesSent;
   }
 
   /**
@@ -392,6 +437,7 @@ export class DownTrack {
     this.closed = true;
     clearInterval(this.timer);
     clearTimeout(this.insurance);
+    this.stopPadding();
     this.forwarder.close();
     this.downlink?.detach(this.transceiver.sender);
     for (const off of this.unsubscribers) off();

@@ -2,12 +2,17 @@ import { RtcpTransportLayerFeedback, TransportWideCC, type RTCRtpSender } from '
 import { DelayBasedEstimator, type PacketReport } from './DelayBasedEstimator.ts';
 import { readTransportFeedback } from './TransportFeedback.ts';
 import { Pacer } from './Pacer.ts';
+import { ProbeCluster, type ProbeResult } from './ProbeCluster.ts';
 
 /**
  * Pacing rate over the rate the link was found to carry: enough to keep up with the flow and
  * drain a burst soon, little enough that a keyframe fits a short bottleneck queue.
  */
 const PACING_FACTOR = 2;
+/** a probe is judged without the feedback past its end after this long: that feedback is lost */
+const PROBE_VERDICT_TIMEOUT_MS = 2000;
+/** read once: Node's getter calls into C++ each time */
+const TIME_ORIGIN = performance.timeOrigin;
 
 /** A send record as werift's estimator keeps it (ForwardingSender writes the same shape). */
 interface SentInfo {
@@ -31,6 +36,11 @@ export class DownlinkBandwidth {
   private readonly listeners = new Set<() => void>();
   /** the link's round trip as the node measured it at the handshake, ms (undefined: not known) */
   roundTrip: () => number | undefined = () => undefined;
+  private probing?: {
+    cluster: ProbeCluster;
+    done: (result: ProbeResult) => void;
+    timer: ReturnType<typeof setTimeout>;
+  };
 
   get roundTripMs(): number | undefined {
     return this.roundTrip();
@@ -75,6 +85,10 @@ export class DownlinkBandwidth {
       if (sent) reports.push({ sendMs: sent.sentAtMs, arrivalMs, size: sent.size });
     }
     if (reports.length) this.estimator.onFeedback(reports, performance.now());
+    if (this.probing) {
+      this.probing.cluster.add(reports);
+      if (this.probing.cluster.complete) this.endProbe();
+    }
     this.updatePacing();
     for (const listener of this.listeners) listener();
   }
@@ -88,6 +102,33 @@ export class DownlinkBandwidth {
     const { ceilingBps, ackedBps } = this.estimator;
     const carried = Math.max(ceilingBps, ackedBps);
     this.pacer.setRate(this.live && Number.isFinite(ceilingBps) ? PACING_FACTOR * carried : Infinity);
+  }
+
+  /**
+   * Judge the packets sent over the next `durationMs` as one probe cluster (the caller raises
+   * the rate meanwhile); `done` gets the verdict once feedback has reported past them. False
+   * when a probe of this link is already running (its down tracks share it).
+   */
+  probe(durationMs: number, done: (result: ProbeResult) => void): boolean {
+    if (this.probing || !this.live) return false;
+    // the send records' clock: wall-clock ms, as ForwardingSender writes them
+    const from = Math.floor(TIME_ORIGIN + performance.now());
+    const timer = setTimeout(() => this.endProbe(), durationMs + PROBE_VERDICT_TIMEOUT_MS);
+    timer.unref();
+    this.probing = { cluster: new ProbeCluster(from, from + durationMs), done, timer };
+    return true;
+  }
+
+  get probeRunning(): boolean {
+    return this.probing !== undefined;
+  }
+
+  private endProbe(): void {
+    const probing = this.probing;
+    if (!probing) return;
+    this.probing = undefined;
+    clearTimeout(probing.timer);
+    probing.done(probing.cluster.result());
   }
 
   private sentRecord(wideSeq: number): SentInfo | undefined {
@@ -105,6 +146,8 @@ export class DownlinkBandwidth {
     for (const off of this.senders.values()) off();
     this.senders.clear();
     this.listeners.clear();
+    if (this.probing) clearTimeout(this.probing.timer);
+    this.probing = undefined;
     this.pacer.close();
   }
 }

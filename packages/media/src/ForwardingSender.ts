@@ -71,6 +71,10 @@ interface SenderInternals {
   packetCount: number;
   headerBytesSent: number;
   rtpCache: RtpPacket[];
+  /** undefined when the subscriber negotiated no RTX */
+  rtxPayloadType?: number;
+  rtxSsrc: number;
+  rtxSequenceNumber: number;
   rtcpRunning: boolean;
   runRtcp(): Promise<void>;
   senderBWE: { sentInfos: Record<number, SentInfo> };
@@ -128,6 +132,11 @@ export class ForwardingSender {
   private builtFor?: SenderInternals['headerExtensions'];
   private builtForMid?: string;
   private sentRing: SentInfo[] = [];
+  /** the header of padding packets (RTX copies), with its own extension buffers */
+  private padding?: { header: RtpHeader; size: number | undefined; twcc?: Buffer; absSendTime?: Buffer };
+  private readonly originalSeq = Buffer.alloc(2);
+  /** bytes sent as padding to probe the link */
+  paddingBytesSent = 0;
   /** when the NTP/RTP time pair for sender reports was last taken */
   private reportClockAt = -Infinity;
   private readonly iv = Buffer.alloc(12);
@@ -140,10 +149,6 @@ export class ForwardingSender {
     this.sender = sender as unknown as SenderInternals;
   }
 
-  /**
-   * Send `source`'s payload with this subscriber's sequence number and timestamp. False when
-   * this path cannot send it (the caller then uses werift's).
-   */
   /** Whether `send` can take a packet now (a transport and codec are up); false means werift's path. */
   get ready(): boolean {
     const s = this.sender;
@@ -158,6 +163,16 @@ export class ForwardingSender {
     );
   }
 
+  /** Padding can be sent: the subscriber negotiated RTX, and transport-wide feedback to judge it by. */
+  get canPad(): boolean {
+    const s = this.sender;
+    return s.rtxPayloadType !== undefined && s.headerExtensions.some((e) => e.uri === URI_TWCC);
+  }
+
+  /**
+   * Send `source`'s payload with this subscriber's sequence number and timestamp. False when
+   * this path cannot send it (the caller then uses werift's).
+   */
   send(
     source: RtpPacket,
     sequenceNumber: number,
@@ -256,16 +271,36 @@ export class ForwardingSender {
    * the additional authenticated data. Other profiles go through werift's session.
    */
   private encrypt(srtp: SrtpInternals, header: RtpHeader, slot: Slot): Buffer {
-    const context = srtp.localContext;
-    const cipher = context.cipher;
-    if (cipher.aeadAuthTagLen !== 16 || slot.headerSize === undefined)
+    if (srtp.localContext.cipher.aeadAuthTagLen !== 16 || slot.headerSize === undefined)
       return srtp.encrypt(slot.packet.payload, header);
     const payload = slot.source;
     const headLength = slot.headLength;
+    // GCM is a stream: this subscriber's first bytes, then the rest of the shared payload
+    return headLength > 0
+      ? this.seal(
+          srtp,
+          header,
+          slot.headerSize,
+          slot.head.subarray(0, headLength),
+          payload.subarray(headLength),
+        )
+      : this.seal(srtp, header, slot.headerSize, undefined, payload);
+  }
+
+  /** One AES-GCM datagram of `header` and a payload given in two parts (the first optional). */
+  private seal(
+    srtp: SrtpInternals,
+    header: RtpHeader,
+    headerSize: number,
+    first: Buffer | undefined,
+    rest: Buffer,
+  ): Buffer {
+    const context = srtp.localContext;
+    const cipher = context.cipher;
     const state = context.getSrtpSsrcState(header.ssrc);
     context.updateRolloverCount(header.sequenceNumber, state);
-    const headerSize = slot.headerSize;
-    const datagram = Buffer.allocUnsafe(headerSize + payload.length + 16);
+    const payloadLength = (first?.length ?? 0) + rest.length;
+    const datagram = Buffer.allocUnsafe(headerSize + payloadLength + 16);
     writeHeader(datagram, header, headerSize);
     const iv = this.iv;
     iv.writeUInt16BE(0, 0);
@@ -276,14 +311,72 @@ export class ForwardingSender {
     for (let i = 0; i < 12; i++) iv[i]! ^= salt[i]!;
     const gcm = createCipheriv('aes-128-gcm', cipher.srtpSessionKey, iv);
     gcm.setAAD(datagram.subarray(0, headerSize));
-    // GCM is a stream: this subscriber's first bytes, then the rest of the shared payload
-    if (headLength > 0) {
-      gcm.update(slot.head.subarray(0, headLength)).copy(datagram, headerSize);
-      gcm.update(payload.subarray(headLength)).copy(datagram, headerSize + headLength);
-    } else gcm.update(payload).copy(datagram, headerSize);
+    let at = headerSize;
+    if (first) at += gcm.update(first).copy(datagram, at);
+    gcm.update(rest).copy(datagram, at);
     gcm.final();
-    gcm.getAuthTag().copy(datagram, headerSize + payload.length);
+    gcm.getAuthTag().copy(datagram, headerSize + payloadLength);
     return datagram;
+  }
+
+  /**
+   * About `bytes` of padding: RTX copies (RFC 4588) of the packets sent last, which the receiver
+   * already has and drops, as libwebrtc pads its own probes. They carry transport-wide sequence
+   * numbers, so the feedback shows how fast the link took them. Returns the bytes sent; 0 when
+   * the subscriber has no RTX or nothing can be sent now.
+   */
+  sendPadding(bytes: number, nowMs: number): number {
+    const s = this.sender;
+    const dtls = s.dtlsTransport;
+    const rtxType = s.rtxPayloadType;
+    if (rtxType === undefined || s.stopped || !dtls || dtls.state !== 'connected' || !dtls.srtp) return 0;
+    const pair = dtls.iceTransport.connection.nominated;
+    if (!pair || pair.protocol.transport.closed || s.sequenceNumber === undefined) return 0;
+    if (this.builtFor !== s.headerExtensions || this.builtForMid !== s.mid) this.build();
+    const padding = this.padding!;
+    const header = padding.header;
+    const wallMs = TIME_ORIGIN + nowMs;
+    let sent = 0;
+    // newest first, and round again while more is wanted: a copy is as good as another
+    for (let back = 0; sent < bytes && back < RTP_HISTORY_SIZE; back++) {
+      const seq = (s.sequenceNumber - (back % 16) + 0x10000) & 0xffff;
+      const slot = this.slots[seq % RTP_HISTORY_SIZE]!;
+      if (slot.packet.header.sequenceNumber !== seq || slot.source.length === 0) {
+        if (back < 16) continue;
+        break;
+      }
+      header.payloadType = rtxType;
+      header.marker = slot.packet.header.marker;
+      header.sequenceNumber = s.rtxSequenceNumber;
+      s.rtxSequenceNumber = (s.rtxSequenceNumber + 1) & 0xffff;
+      header.timestamp = slot.packet.header.timestamp;
+      header.ssrc = s.rtxSsrc;
+      this.originalSeq.writeUInt16BE(seq, 0);
+      if (padding.twcc) {
+        dtls.transportSequenceNumber = (dtls.transportSequenceNumber + 1) & 0xffff;
+        padding.twcc.writeUInt16BE(dtls.transportSequenceNumber, 0);
+      }
+      if (padding.absSendTime)
+        padding.absSendTime.writeUIntBE(
+          Math.floor(((wallMs + NTP_EPOCH_OFFSET_MS) * 262.144) % 0x1000000),
+          0,
+          3,
+        );
+      const payload = slot.packet.payload; // this subscriber's bytes of it
+      const datagram =
+        dtls.srtp.localContext.cipher.aeadAuthTagLen === 16 && padding.size !== undefined
+          ? this.seal(dtls.srtp, header, padding.size, this.originalSeq, payload)
+          : dtls.srtp.encrypt(Buffer.concat([this.originalSeq, payload]), header);
+      pair.protocol.transport.socket.send(datagram, pair.remoteAddr[1], pair.remoteAddr[0]);
+      pair.packetsSent++;
+      pair.bytesSent += datagram.length;
+      dtls.bytesSent += datagram.length;
+      dtls.packetsSent++;
+      if (padding.twcc) this.recordSent(dtls.transportSequenceNumber, datagram.length, wallMs);
+      sent += datagram.length;
+    }
+    this.paddingBytesSent += sent;
+    return sent;
   }
 
   /** What werift's estimator keeps per packet, in reused records, the oldest forgotten. */
@@ -311,13 +404,7 @@ export class ForwardingSender {
     const mid = s.mid ? Buffer.from(s.mid) : undefined;
     this.slots = Array.from({ length: RTP_HISTORY_SIZE }, () => {
       const slot: Partial<Slot> = {};
-      const extensions: Extension[] = [];
-      for (const e of negotiated) {
-        if (e.uri === URI_MID && mid) extensions.push({ id: e.id, payload: mid });
-        else if (e.uri === URI_TWCC) extensions.push({ id: e.id, payload: (slot.twcc = Buffer.alloc(2)) });
-        else if (e.uri === URI_ABS_SEND_TIME)
-          extensions.push({ id: e.id, payload: (slot.absSendTime = Buffer.alloc(3)) });
-      }
+      const extensions = writableExtensions(negotiated, mid, slot);
       slot.packet = new RtpPacket(new RtpHeader({ csrc: NO_CSRC, extensions }), Buffer.alloc(0));
       slot.source = slot.packet.payload;
       slot.head = Buffer.alloc(MAX_HEAD);
@@ -338,9 +425,33 @@ export class ForwardingSender {
       slot.headerSize = oneByteHeaderSize(extensions);
       return full;
     });
+    const padding: NonNullable<ForwardingSender['padding']> = { header: new RtpHeader(), size: undefined };
+    const extensions = writableExtensions(negotiated, mid, padding);
+    padding.header = new RtpHeader({ csrc: NO_CSRC, extensions });
+    padding.size = oneByteHeaderSize(extensions);
+    this.padding = padding;
     this.builtFor = s.headerExtensions;
     this.builtForMid = s.mid;
   }
+}
+
+/**
+ * The extensions this path writes, in the negotiated order; the per-packet ones (transport-wide
+ * sequence, send time) get buffers of their own in `into`, rewritten in place for each packet.
+ */
+function writableExtensions(
+  negotiated: SenderInternals['headerExtensions'],
+  mid: Buffer | undefined,
+  into: { twcc?: Buffer; absSendTime?: Buffer },
+): Extension[] {
+  const extensions: Extension[] = [];
+  for (const e of negotiated) {
+    if (e.uri === URI_MID && mid) extensions.push({ id: e.id, payload: mid });
+    else if (e.uri === URI_TWCC) extensions.push({ id: e.id, payload: (into.twcc = Buffer.alloc(2)) });
+    else if (e.uri === URI_ABS_SEND_TIME)
+      extensions.push({ id: e.id, payload: (into.absSendTime = Buffer.alloc(3)) });
+  }
+  return extensions;
 }
 
 /** RTP header size with RFC 8285 one-byte extensions; undefined when they do not fit that form. */

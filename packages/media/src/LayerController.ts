@@ -4,7 +4,9 @@
  * feedback, congestion is a standing queue on its link (DelayBasedEstimator): random loss, which
  * no lower layer would cure, does not count. Without that feedback, congestion shows as loss in
  * the subscriber's receiver reports, or as a receiver estimate (REMB) below the layer's bitrate.
- * Headroom is found by trying the next layer up, backing off when a try fails.
+ * Headroom is found by padding the link up to the next layer's rate for a moment (ProbeCluster)
+ * where the subscriber has transport-wide feedback and RTX, else by trying the next layer up;
+ * either backs off when a try fails.
  */
 export interface LayerCosts {
   /** bit/s of each layer, lowest first */
@@ -38,6 +40,19 @@ const LOSS_LINK_FAILING = 0.5;
  * step down the old layer's queue still drains. Judged by delay, a try is judged after this.
  */
 const DRAIN_MS = 2000;
+/** how long a padding probe raises the rate: long enough for a capped link's queue to show */
+const PADDING_PROBE_MS = 500;
+/** a probe pads to this much over the layer above's cost, so that a pass leaves it room */
+const PROBE_HEADROOM = 1.2;
+/** a probe with no verdict after this long is forgotten (the down track went away meanwhile) */
+const PROBE_STALE_MS = 5000;
+
+/** Padding asked of the down track: this many bit/s over what it sends, for `durationMs`. */
+export interface ProbeRequest {
+  layer: number;
+  extraBps: number;
+  durationMs: number;
+}
 
 export class LayerController {
   /** highest layer the subscriber's player can use; -1 while hidden */
@@ -61,6 +76,14 @@ export class LayerController {
   private lastChangeAt = -Infinity;
   private probingSince = -Infinity;
   private backoffMs = BACKOFF_MIN_MS;
+  /** the subscriber can be sent padding that its feedback reports (RTX and transport-wide cc) */
+  paddingProbes = false;
+  /** a padding probe to start; the down track takes it (and answers with onProbeResult) */
+  probeWanted?: ProbeRequest;
+  private paddingSince = -Infinity;
+  /** padding probes of the layer above that passed / failed */
+  probesPassed = 0;
+  probesFailed = 0;
 
   constructor(layerCount: number) {
     this.maxBySize = layerCount - 1;
@@ -149,11 +172,46 @@ export class LayerController {
       now - this.lastChangeAt >= this.backoffMs &&
       roomAbove
     ) {
+      if (this.delayKnown && this.paddingProbes) {
+        // the link proves the room with padding first; the switch waits for the verdict
+        if (now - this.paddingSince < PROBE_STALE_MS) return this.byBandwidth;
+        this.probeWanted = {
+          layer: this.byBandwidth + 1,
+          extraBps: Math.max(0, PROBE_HEADROOM * above - (costs[this.byBandwidth] ?? 0)),
+          durationMs: PADDING_PROBE_MS,
+        };
+        this.paddingSince = now;
+        return this.byBandwidth;
+      }
       this.byBandwidth++;
       this.lastChangeAt = now;
       this.probingSince = now;
     }
     return this.byBandwidth;
+  }
+
+  /** The down track could not start the probe it was asked for: ask again on a later tick. */
+  probeRefused(): void {
+    this.paddingSince = -Infinity;
+  }
+
+  /**
+   * The verdict on a padding probe of `layer`: passed, the layer is taken (and judged as any
+   * try); failed, the next probe waits as after a failed try, and the picture never changed.
+   */
+  onProbeResult(layer: number, ok: boolean, now = performance.now()): void {
+    this.paddingSince = -Infinity;
+    this.lastChangeAt = now;
+    if (ok) {
+      this.probesPassed++;
+      if (layer > this.byBandwidth && layer <= this.maxBySize) {
+        this.byBandwidth = layer;
+        this.probingSince = now;
+      }
+    } else {
+      this.probesFailed++;
+      this.backoffMs = Math.min(BACKOFF_MAX_MS, Math.max(4 * BACKOFF_MIN_MS, this.backoffMs * 2));
+    }
   }
 
   /** The player's size and visibility, against the layers' heights (lowest first). */
