@@ -89,13 +89,18 @@ describe('padding probes of a subscriber link', () => {
 
 describe('layer choice with padding probes', () => {
   const costs = { costs: [150_000, 600_000] };
-
-  it('asks for padding instead of switching, and switches only on a passed probe', () => {
+  /** on the low layer of a link with live feedback and padding, at its first tick */
+  const probingFromLow = () => {
     const c = new LayerController(2);
     c.byBandwidth = 0;
     c.paddingProbes = true;
     c.onDelay(true, false, Infinity);
     c.tick(0, costs, 0);
+    return c;
+  };
+
+  it('asks for padding instead of switching, and switches only on a passed probe', () => {
+    const c = probingFromLow();
     assert.equal(c.target, 0, 'the picture stays on its layer while the probe runs');
     const probe = c.probeWanted!;
     assert.equal(probe.layer, 1);
@@ -110,11 +115,7 @@ describe('layer choice with padding probes', () => {
   });
 
   it('stays on its layer after a failed probe and waits before the next', () => {
-    const c = new LayerController(2);
-    c.byBandwidth = 0;
-    c.paddingProbes = true;
-    c.onDelay(true, false, Infinity);
-    c.tick(0, costs, 0);
+    const c = probingFromLow();
     c.probeWanted = undefined;
     c.onProbeResult(1, false, 800);
     assert.equal(c.target, 0);

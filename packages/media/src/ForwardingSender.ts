@@ -111,16 +111,20 @@ interface IceInternals {
   };
 }
 
+/** The extension buffers a header gets rewritten for each packet it goes out with. */
+interface Stamps {
+  twcc?: Buffer;
+  absSendTime?: Buffer;
+}
+
 /** One history slot: the packet werift may retransmit, with its own extension buffers. */
-interface Slot {
+interface Slot extends Stamps {
   packet: RtpPacket;
   /** the payload as it came (shared by every subscriber) */
   source: Buffer;
   /** this subscriber's own first bytes of it (Vp8Munger), `headLength` of them; 0: none */
   head: Buffer;
   headLength: number;
-  twcc?: Buffer;
-  absSendTime?: Buffer;
   /** bytes of the serialized header; undefined when its extensions need werift's writer */
   headerSize?: number;
 }
@@ -133,7 +137,7 @@ export class ForwardingSender {
   private builtForMid?: string;
   private sentRing: SentInfo[] = [];
   /** the header of padding packets (RTX copies), with its own extension buffers */
-  private padding?: { header: RtpHeader; size: number | undefined; twcc?: Buffer; absSendTime?: Buffer };
+  private padding?: Stamps & { header: RtpHeader; size: number | undefined };
   private readonly originalSeq = Buffer.alloc(2);
   /** bytes sent as padding to probe the link */
   paddingBytesSent = 0;
@@ -214,22 +218,11 @@ export class ForwardingSender {
       slot.headLength = head.length;
     }
     const wallMs = TIME_ORIGIN + nowMs;
-    if (slot.twcc) {
-      dtls.transportSequenceNumber = (dtls.transportSequenceNumber + 1) & 0xffff;
-      slot.twcc.writeUInt16BE(dtls.transportSequenceNumber, 0);
-    }
-    if (slot.absSendTime) {
-      // 6.18 fixed-point seconds, 24 bits
-      slot.absSendTime.writeUIntBE(Math.floor(((wallMs + NTP_EPOCH_OFFSET_MS) * 262.144) % 0x1000000), 0, 3);
-    }
+    stamp(slot, dtls, wallMs);
 
     const datagram = this.encrypt(dtls.srtp, header, slot);
-    pair.protocol.transport.socket.send(datagram, pair.remoteAddr[1], pair.remoteAddr[0]);
+    transmit(pair, dtls, datagram);
     if (copies > 0) this.repeats.add(datagram, copies, nowMs);
-    pair.packetsSent++;
-    pair.bytesSent += datagram.length;
-    dtls.bytesSent += datagram.length;
-    dtls.packetsSent++;
 
     s.sequenceNumber = sequenceNumber;
     s.timestamp = timestamp;
@@ -255,11 +248,7 @@ export class ForwardingSender {
     const pair = dtls?.iceTransport.connection.nominated;
     if (this.sender.stopped || !dtls || dtls.state !== 'connected' || !pair || pair.protocol.transport.closed)
       return;
-    pair.protocol.transport.socket.send(datagram, pair.remoteAddr[1], pair.remoteAddr[0]);
-    pair.packetsSent++;
-    pair.bytesSent += datagram.length;
-    dtls.bytesSent += datagram.length;
-    dtls.packetsSent++;
+    transmit(pair, dtls, datagram);
   }
 
   close(): void {
@@ -336,42 +325,31 @@ export class ForwardingSender {
     const padding = this.padding!;
     const header = padding.header;
     const wallMs = TIME_ORIGIN + nowMs;
-    let sent = 0;
-    // newest first, and round again while more is wanted: a copy is as good as another
-    for (let back = 0; sent < bytes && back < RTP_HISTORY_SIZE; back++) {
-      const seq = (s.sequenceNumber - (back % 16) + 0x10000) & 0xffff;
+    // the packets still in the history among the last 16 sent, newest first; round again
+    // while more is wanted: a copy is as good as another
+    const recent: Slot[] = [];
+    for (let back = 0; back < 16; back++) {
+      const seq = (s.sequenceNumber - back + 0x10000) & 0xffff;
       const slot = this.slots[seq % RTP_HISTORY_SIZE]!;
-      if (slot.packet.header.sequenceNumber !== seq || slot.source.length === 0) {
-        if (back < 16) continue;
-        break;
-      }
+      if (slot.packet.header.sequenceNumber === seq && slot.source.length > 0) recent.push(slot);
+    }
+    let sent = 0;
+    for (let i = 0; recent.length > 0 && sent < bytes && i < RTP_HISTORY_SIZE; i++) {
+      const slot = recent[i % recent.length]!;
       header.payloadType = rtxType;
       header.marker = slot.packet.header.marker;
       header.sequenceNumber = s.rtxSequenceNumber;
       s.rtxSequenceNumber = (s.rtxSequenceNumber + 1) & 0xffff;
       header.timestamp = slot.packet.header.timestamp;
       header.ssrc = s.rtxSsrc;
-      this.originalSeq.writeUInt16BE(seq, 0);
-      if (padding.twcc) {
-        dtls.transportSequenceNumber = (dtls.transportSequenceNumber + 1) & 0xffff;
-        padding.twcc.writeUInt16BE(dtls.transportSequenceNumber, 0);
-      }
-      if (padding.absSendTime)
-        padding.absSendTime.writeUIntBE(
-          Math.floor(((wallMs + NTP_EPOCH_OFFSET_MS) * 262.144) % 0x1000000),
-          0,
-          3,
-        );
+      this.originalSeq.writeUInt16BE(slot.packet.header.sequenceNumber, 0);
+      stamp(padding, dtls, wallMs);
       const payload = slot.packet.payload; // this subscriber's bytes of it
       const datagram =
         dtls.srtp.localContext.cipher.aeadAuthTagLen === 16 && padding.size !== undefined
           ? this.seal(dtls.srtp, header, padding.size, this.originalSeq, payload)
           : dtls.srtp.encrypt(Buffer.concat([this.originalSeq, payload]), header);
-      pair.protocol.transport.socket.send(datagram, pair.remoteAddr[1], pair.remoteAddr[0]);
-      pair.packetsSent++;
-      pair.bytesSent += datagram.length;
-      dtls.bytesSent += datagram.length;
-      dtls.packetsSent++;
+      transmit(pair, dtls, datagram);
       if (padding.twcc) this.recordSent(dtls.transportSequenceNumber, datagram.length, wallMs);
       sent += datagram.length;
     }
@@ -425,11 +403,13 @@ export class ForwardingSender {
       slot.headerSize = oneByteHeaderSize(extensions);
       return full;
     });
-    const padding: NonNullable<ForwardingSender['padding']> = { header: new RtpHeader(), size: undefined };
-    const extensions = writableExtensions(negotiated, mid, padding);
-    padding.header = new RtpHeader({ csrc: NO_CSRC, extensions });
-    padding.size = oneByteHeaderSize(extensions);
-    this.padding = padding;
+    const stamps: Stamps = {};
+    const extensions = writableExtensions(negotiated, mid, stamps);
+    this.padding = {
+      ...stamps,
+      header: new RtpHeader({ csrc: NO_CSRC, extensions }),
+      size: oneByteHeaderSize(extensions),
+    };
     this.builtFor = s.headerExtensions;
     this.builtForMid = s.mid;
   }
@@ -442,7 +422,7 @@ export class ForwardingSender {
 function writableExtensions(
   negotiated: SenderInternals['headerExtensions'],
   mid: Buffer | undefined,
-  into: { twcc?: Buffer; absSendTime?: Buffer },
+  into: Stamps,
 ): Extension[] {
   const extensions: Extension[] = [];
   for (const e of negotiated) {
@@ -452,6 +432,25 @@ function writableExtensions(
       extensions.push({ id: e.id, payload: (into.absSendTime = Buffer.alloc(3)) });
   }
   return extensions;
+}
+
+/** Give the next transport-wide sequence number and the send time to a header's own buffers. */
+function stamp(stamps: Stamps, dtls: DtlsInternals, wallMs: number): void {
+  if (stamps.twcc) {
+    dtls.transportSequenceNumber = (dtls.transportSequenceNumber + 1) & 0xffff;
+    stamps.twcc.writeUInt16BE(dtls.transportSequenceNumber, 0);
+  }
+  // 6.18 fixed-point seconds, 24 bits
+  stamps.absSendTime?.writeUIntBE(Math.floor(((wallMs + NTP_EPOCH_OFFSET_MS) * 262.144) % 0x1000000), 0, 3);
+}
+
+/** A datagram onto the selected pair's socket, counted where werift's stats read it. */
+function transmit(pair: NonNullable<IceInternals['nominated']>, dtls: DtlsInternals, datagram: Buffer): void {
+  pair.protocol.transport.socket.send(datagram, pair.remoteAddr[1], pair.remoteAddr[0]);
+  pair.packetsSent++;
+  pair.bytesSent += datagram.length;
+  dtls.bytesSent += datagram.length;
+  dtls.packetsSent++;
 }
 
 /** RTP header size with RFC 8285 one-byte extensions; undefined when they do not fit that form. */
